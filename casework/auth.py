@@ -1,0 +1,132 @@
+"""Authentication: password logins with lockout, and hashed API tokens.
+
+The lockout lives in the authentication backend so that every password login (the token
+endpoint, the admin and session login) counts failures in the same place.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from casework.models import ApiToken, LoginThrottle
+
+
+def _throttle_key(username: str) -> str:
+    return username.strip().lower()[:150]
+
+
+def login_is_locked(username: str, *, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return LoginThrottle.objects.filter(
+        username=_throttle_key(username), locked_until__gt=now
+    ).exists()
+
+
+def login_failure_record(username: str) -> None:
+    """Count a failure; lock the username once the count reaches the limit within the window.
+
+    The token view runs outside ATOMIC_REQUESTS so that its 400 answer does not roll the
+    count back.
+    """
+    key = _throttle_key(username)
+    now = timezone.now()
+    window = datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    with transaction.atomic():
+        throttle, _created = LoginThrottle.objects.get_or_create(username=key)
+        if throttle.last_failure_at and throttle.last_failure_at < now - window:
+            LoginThrottle.objects.filter(pk=throttle.pk).update(failures=0)
+        LoginThrottle.objects.filter(pk=throttle.pk).update(
+            failures=F("failures") + 1, last_failure_at=now
+        )
+        throttle.refresh_from_db()
+        if throttle.failures >= settings.LOGIN_LOCKOUT_FAILURES:
+            LoginThrottle.objects.filter(pk=throttle.pk).update(locked_until=now + window, failures=0)
+
+
+def login_success_record(username: str) -> None:
+    LoginThrottle.objects.filter(username=_throttle_key(username)).update(
+        failures=0, locked_until=None
+    )
+
+
+class LockoutModelBackend(ModelBackend):
+    """Django's model backend, refusing locked usernames and counting failures."""
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None,
+        password: str | None = None, **kwargs: Any,
+    ) -> AbstractBaseUser | None:
+        if username is None or password is None:
+            return None
+        if login_is_locked(username):
+            return None
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            login_failure_record(username)
+        else:
+            login_success_record(username)
+        return user
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_issue(*, user: AbstractBaseUser) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; returns the row and the clear key (shown once)."""
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        key_hash=_hash(key),
+        expires_at=timezone.now() + datetime.timedelta(hours=settings.API_TOKEN_TTL_HOURS),
+    )
+    return token, key
+
+
+def api_token_revoke(*, key: str) -> int:
+    deleted, _details = ApiToken.objects.filter(key_hash=_hash(key)).delete()
+    return deleted
+
+
+class ApiTokenAuthentication(authentication.BaseAuthentication):
+    """``Authorization: Token <key>``, checked against the stored hash and expiry."""
+
+    keyword = "Token"
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Malformed token header."))
+        try:
+            key = header[1].decode()
+        except UnicodeError as error:
+            raise exceptions.AuthenticationFailed(_("Malformed token header.")) from error
+        token = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=_hash(key), expires_at__gt=timezone.now())
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return self.keyword

@@ -1,0 +1,23 @@
+from casework.models.audit import AccessLogEntry, AuditEvent
+from casework.models.grants import ServiceUserGroupObjectPermission, ServiceUserUserObjectPermission
+from casework.models.organisation import Municipality, ServiceArea, StaffMembership, Unit
+from casework.models.people import Consent, Mandate, Representative, ServiceUser, mask_national_id
+from casework.models.security import ApiToken, LoginThrottle
+
+__all__ = [
+    "AccessLogEntry",
+    "ApiToken",
+    "AuditEvent",
+    "Consent",
+    "LoginThrottle",
+    "Mandate",
+    "Municipality",
+    "Representative",
+    "ServiceArea",
+    "ServiceUser",
+    "ServiceUserGroupObjectPermission",
+    "ServiceUserUserObjectPermission",
+    "StaffMembership",
+    "Unit",
+    "mask_national_id",
+]

@@ -1,0 +1,283 @@
+"""Reads of the casework core, each through the one access path for its object type.
+
+``Reach`` is what an actor may see at the moment of the request: staff memberships, valid
+representations (a guardian's mandate or a relative's consent, checked *now*), explicit
+django-guardian grants and superuser status. Every selector filters with it in SQL so that an
+object outside reach is indistinguishable from a missing one (404). See
+docs/adr/0002-access-path.md.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from casework.choices import AccessBasis, RepresentativeKind
+from casework.models import (
+    AccessLogEntry,
+    Consent,
+    Mandate,
+    Representative,
+    ServiceUser,
+    ServiceUserUserObjectPermission,
+    StaffMembership,
+    Unit,
+)
+
+VIEW_SERVICE_USER = "view_serviceuser"
+
+
+@dataclass(frozen=True)
+class Reach:
+    actor: Any
+    at: datetime.datetime
+    is_superuser: bool = False
+    roles_by_unit: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    represented: Mapping[int, str] = field(default_factory=dict)  # service user id -> kind
+
+    @property
+    def unit_ids(self) -> frozenset[int]:
+        return frozenset(self.roles_by_unit)
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.roles_by_unit)
+
+    def roles_in(self, unit_ids: Iterable[int]) -> frozenset[str]:
+        roles: set[str] = set()
+        for unit_id in unit_ids:
+            roles |= self.roles_by_unit.get(unit_id, frozenset())
+        return frozenset(roles)
+
+    def all_roles(self) -> frozenset[str]:
+        return self.roles_in(self.roles_by_unit)
+
+    def basis_for(self, service_user_id: int, unit_ids: Iterable[int]) -> tuple[str, str]:
+        """The role the actor read a person's data in, and why they could (for the access log)."""
+        if self.is_superuser:
+            return "superuser", AccessBasis.SUPERUSER
+        shared_roles = self.roles_in(unit_ids)
+        if shared_roles:
+            return ",".join(sorted(shared_roles)), AccessBasis.UNIT_STAFF
+        kind = self.represented.get(service_user_id)
+        if kind == RepresentativeKind.GUARDIAN:
+            return kind, AccessBasis.GUARDIAN_MANDATE
+        if kind == RepresentativeKind.RELATIVE:
+            return kind, AccessBasis.RELATIVE_CONSENT
+        return ",".join(sorted(self.all_roles())) or "staff", AccessBasis.EXPLICIT_GRANT
+
+
+def _valid_representations(actor: Any, at: datetime.datetime) -> dict[int, str]:
+    """Service users the actor represents with a mandate or consent in force at ``at``."""
+    day = timezone.localdate(at)
+    personal_mandate = Mandate.objects.valid_on(day).filter(
+        representative=OuterRef("pk"), covers_personal=True
+    )
+    relative_consent = Consent.objects.in_force(at).filter(
+        representative=OuterRef("pk"),
+        service_user=OuterRef("service_user"),
+        covers_relative_access=True,
+    )
+    rows = (
+        Representative.objects.filter(user=actor)
+        .annotate(has_mandate=Exists(personal_mandate), has_consent=Exists(relative_consent))
+        .filter(
+            Q(kind=RepresentativeKind.GUARDIAN, has_mandate=True)
+            | Q(kind=RepresentativeKind.RELATIVE, has_consent=True)
+        )
+    )
+    represented: dict[int, str] = {}
+    for service_user_id, kind in rows.values_list("service_user_id", "kind"):
+        # A guardian's mandate reaches further than a relative's consent; keep the stronger.
+        if represented.get(service_user_id) != RepresentativeKind.GUARDIAN:
+            represented[service_user_id] = kind
+    return represented
+
+
+def reach_for(actor: Any, *, at: datetime.datetime | None = None) -> Reach:
+    """What ``actor`` may see now: two queries for a logged-in user, none for others."""
+    at = at or timezone.now()
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return Reach(actor=actor, at=at)
+    if actor.is_superuser:
+        return Reach(actor=actor, at=at, is_superuser=True)
+    roles: defaultdict[int, set[str]] = defaultdict(set)
+    for unit_id, role in StaffMembership.objects.filter(
+        user=actor, unit__is_active=True
+    ).values_list("unit_id", "role"):
+        roles[unit_id].add(role)
+    return Reach(
+        actor=actor,
+        at=at,
+        roles_by_unit={unit_id: frozenset(r) for unit_id, r in roles.items()},
+        represented=_valid_representations(actor, at),
+    )
+
+
+# --- Service users ------------------------------------------------------------------------------
+
+def _reachable_service_user_ids(reach: Reach) -> QuerySet[Any] | None:
+    """One subquery of the ids in reach (a UNION), or None for a superuser (everything)."""
+    if reach.is_superuser:
+        return None
+    through = ServiceUser.units.through
+    parts: list[QuerySet[Any]] = [
+        through.objects.filter(unit_id__in=sorted(reach.unit_ids)).values("serviceuser_id"),
+        ServiceUserUserObjectPermission.objects.filter(
+            user=reach.actor, permission__codename=VIEW_SERVICE_USER
+        ).values("content_object_id"),
+        ServiceUser.objects.filter(pk__in=sorted(reach.represented)).order_by().values("pk"),
+    ]
+    if not reach.is_staff_member:
+        parts = parts[1:]
+    first, *rest = parts
+    return first.union(*rest) if rest else first
+
+
+def service_user_queryset_for(*, reach: Reach) -> QuerySet[ServiceUser]:
+    """All service users in reach, unordered and without related rows."""
+    if not getattr(reach.actor, "is_authenticated", False):
+        return ServiceUser.objects.none()
+    ids = _reachable_service_user_ids(reach)
+    queryset = ServiceUser.objects.all()
+    return queryset if ids is None else queryset.filter(pk__in=ids)
+
+
+def service_user_list_for(*, reach: Reach) -> QuerySet[ServiceUser]:
+    """Service users in reach, with their units, ready for a list page (fixed query count)."""
+    return (
+        service_user_queryset_for(reach=reach)
+        .select_related("municipality")
+        .prefetch_related(Prefetch("units", queryset=Unit.objects.order_by("name")))
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def service_user_get_for(*, reach: Reach, id: int) -> ServiceUser:
+    """One service user in reach, or 404 whether it is missing or merely out of reach."""
+    try:
+        return service_user_list_for(reach=reach).get(pk=id)
+    except (ServiceUser.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def service_user_find_by_national_id(*, reach: Reach, national_id: str) -> QuerySet[ServiceUser]:
+    return service_user_list_for(reach=reach).filter(national_id=national_id)
+
+
+# --- Units ---------------------------------------------------------------------------------
+
+def unit_list_for(*, reach: Reach) -> QuerySet[Unit]:
+    """Units are not personal data: staff see every unit of the municipalities they work in."""
+    if reach.is_superuser:
+        return Unit.objects.select_related("service_area__municipality").order_by("name")
+    if not reach.is_staff_member:
+        return Unit.objects.none()
+    municipality_ids = Unit.objects.filter(pk__in=sorted(reach.unit_ids)).values(
+        "service_area__municipality_id"
+    )
+    return (
+        Unit.objects.filter(service_area__municipality_id__in=municipality_ids)
+        .select_related("service_area__municipality")
+        .order_by("name")
+    )
+
+
+def unit_get_for(*, reach: Reach, id: int) -> Unit:
+    try:
+        return unit_list_for(reach=reach).get(pk=id)
+    except (Unit.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+# --- Representatives, mandates, consents -------------------------------------------------------
+
+def _staff_person_filter(reach: Reach, prefix: str) -> Q:
+    """Rows about a person whom the actor reaches as staff, or as a superuser."""
+    ids = _reachable_service_user_ids(reach)
+    if ids is None:
+        return Q()
+    if not reach.is_staff_member:
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}__in": ids})
+
+
+def representative_list_for(*, reach: Reach) -> QuerySet[Representative]:
+    """Staff see the representatives of people in reach; a representative sees their own rows."""
+    if not getattr(reach.actor, "is_authenticated", False):
+        return Representative.objects.none()
+    own = Q(user=reach.actor, service_user_id__in=sorted(reach.represented))
+    return (
+        Representative.objects.filter(_staff_person_filter(reach, "service_user_id") | own)
+        .select_related("service_user")
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def representative_get_for(*, reach: Reach, id: int) -> Representative:
+    try:
+        return representative_list_for(reach=reach).get(pk=id)
+    except (Representative.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def mandate_list_for(*, reach: Reach) -> QuerySet[Mandate]:
+    if not getattr(reach.actor, "is_authenticated", False):
+        return Mandate.objects.none()
+    own = Q(
+        representative__user=reach.actor,
+        representative__service_user_id__in=sorted(reach.represented),
+    )
+    return (
+        Mandate.objects.filter(
+            _staff_person_filter(reach, "representative__service_user_id") | own
+        )
+        .select_related("representative")
+        .order_by("-valid_from", "id")
+    )
+
+
+def mandate_get_for(*, reach: Reach, id: int) -> Mandate:
+    try:
+        return mandate_list_for(reach=reach).get(pk=id)
+    except (Mandate.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def consent_list_for(*, reach: Reach) -> QuerySet[Consent]:
+    if not getattr(reach.actor, "is_authenticated", False):
+        return Consent.objects.none()
+    represented = sorted(reach.represented)
+    own = Q(service_user_id__in=represented) & (
+        Q(representative__user=reach.actor) | Q(given_by_representative__user=reach.actor)
+    )
+    return (
+        Consent.objects.filter(_staff_person_filter(reach, "service_user_id") | own)
+        .select_related("service_user", "representative", "given_by_representative")
+        .order_by("-valid_from", "id")
+    )
+
+
+def consent_get_for(*, reach: Reach, id: int) -> Consent:
+    try:
+        return consent_list_for(reach=reach).get(pk=id)
+    except (Consent.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+# --- Access log -------------------------------------------------------------------------------
+
+def access_log_list_for(*, service_user: ServiceUser) -> QuerySet[AccessLogEntry]:
+    """Who read this person's data, newest first. The caller has checked the right to see it."""
+    return (
+        AccessLogEntry.objects.filter(service_user=service_user)
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")
+    )

@@ -1,0 +1,387 @@
+"""Writes to the casework core. Each one checks permission, writes, and records an audit row,
+all in one transaction. Callers pass objects fetched through the selectors (in reach).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.contrib.auth.models import Permission
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from casework.audit import audit_record, changes_between
+from casework.choices import ConsentGiver, RepresentativeKind
+from casework.models import (
+    Consent,
+    Mandate,
+    Representative,
+    ServiceUser,
+    ServiceUserUserObjectPermission,
+    Unit,
+)
+from casework.national_id import national_id_birth_date, national_id_clean
+from casework.policies import (
+    ensure_can_edit_person,
+    ensure_can_grant_access,
+    ensure_can_register_in_units,
+)
+from casework.selectors import VIEW_SERVICE_USER, Reach
+from config.errors import Conflict, DomainError
+
+
+class InvalidField(DomainError):
+    """A value that passed the serializer's shape checks but breaks a domain rule (400)."""
+
+    status = 400
+    code = "invalid"
+    title = "Invalid request"
+
+    def __init__(self, *, field: str, code: str, detail: str) -> None:
+        super().__init__(
+            _("The request has invalid fields."),
+            errors=[{"field": field, "code": code, "detail": detail}],
+        )
+
+
+def _role(reach: Reach, service_user: ServiceUser) -> str:
+    return reach.basis_for(service_user.pk, (u.pk for u in service_user.units.all()))[0]
+
+
+def _clean_identity(national_id: str, date_of_birth: datetime.date | None) -> tuple[str, Any]:
+    from casework.national_id import NationalIdError
+
+    try:
+        cleaned = national_id_clean(national_id)
+    except NationalIdError as error:
+        raise InvalidField(field="national_id", code=error.code, detail=error.message) from error
+    born = national_id_birth_date(cleaned)
+    if date_of_birth is not None and date_of_birth != born:
+        raise InvalidField(
+            field="date_of_birth",
+            code="mismatch",
+            detail=_("The date of birth does not match the national identity number."),
+        )
+    return cleaned, born
+
+
+_PERSON_FIELDS = (
+    "first_name", "last_name", "phone", "email", "address", "postal_code", "city",
+    "preferred_language",
+)
+
+
+@transaction.atomic
+def service_user_create(
+    *, reach: Reach, national_id: str, first_name: str, last_name: str,
+    units: Sequence[Unit], date_of_birth: datetime.date | None = None, **details: Any,
+) -> ServiceUser:
+    if not units:
+        raise InvalidField(field="units", code="required", detail=_("At least one unit is required."))
+    ensure_can_register_in_units(reach=reach, unit_ids=[unit.pk for unit in units])
+    municipalities = {unit.service_area.municipality_id for unit in units}
+    if len(municipalities) != 1:
+        raise InvalidField(
+            field="units", code="mixed_municipalities",
+            detail=_("All units must belong to the same municipality."),
+        )
+    cleaned, born = _clean_identity(national_id, date_of_birth)
+    unknown = set(details) - set(_PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    try:
+        with transaction.atomic():
+            person = ServiceUser.objects.create(
+                municipality_id=municipalities.pop(),
+                national_id=cleaned,
+                date_of_birth=born,
+                first_name=first_name,
+                last_name=last_name,
+                **details,
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            _("A service user with this national identity number is already registered."),
+            code="duplicate",
+        ) from error
+    person.units.set(units)
+    after = {f: getattr(person, f) for f in ("national_id", "date_of_birth", *_PERSON_FIELDS)}
+    after["units"] = [unit.pk for unit in units]
+    audit_record(
+        actor=reach.actor, action="service_user.create", obj=person, service_user=person,
+        role=_role(reach, person), changes=changes_between({}, after),
+    )
+    return person
+
+
+@transaction.atomic
+def service_user_update(
+    *, reach: Reach, service_user: ServiceUser, units: Sequence[Unit] | None = None,
+    **changes: Any,
+) -> ServiceUser:
+    ensure_can_edit_person(reach=reach, service_user=service_user)
+    unknown = set(changes) - set(_PERSON_FIELDS)
+    if unknown:
+        raise TypeError(f"unexpected fields: {sorted(unknown)}")
+    before: dict[str, Any] = {f: getattr(service_user, f) for f in changes}
+    for name, value in changes.items():
+        setattr(service_user, name, value)
+    if units is not None:
+        if not units:
+            raise InvalidField(field="units", code="required", detail=_("At least one unit is required."))
+        current = {unit.pk for unit in service_user.units.all()}
+        added = [unit.pk for unit in units if unit.pk not in current]
+        ensure_can_register_in_units(reach=reach, unit_ids=added)
+        if any(unit.service_area.municipality_id != service_user.municipality_id for unit in units):
+            raise InvalidField(
+                field="units", code="mixed_municipalities",
+                detail=_("All units must belong to the same municipality."),
+            )
+        before["units"] = sorted(current)
+        changes["units"] = sorted(unit.pk for unit in units)
+    diff = changes_between(before, changes)
+    if not diff:
+        return service_user
+    service_user.save()
+    if units is not None:
+        service_user.units.set(units)
+    audit_record(
+        actor=reach.actor, action="service_user.update", obj=service_user,
+        service_user=service_user, role=_role(reach, service_user), changes=diff,
+    )
+    return service_user
+
+
+# --- Representatives and mandates -------------------------------------------------------------
+
+_REPRESENTATIVE_FIELDS = ("first_name", "last_name", "relation", "phone", "email", "user")
+
+
+@transaction.atomic
+def representative_create(
+    *, reach: Reach, service_user: ServiceUser, kind: str, first_name: str, last_name: str,
+    **details: Any,
+) -> Representative:
+    ensure_can_edit_person(reach=reach, service_user=service_user)
+    representative = Representative.objects.create(
+        service_user=service_user, kind=kind, first_name=first_name, last_name=last_name,
+        **details,
+    )
+    after = {f: getattr(representative, f) for f in ("kind", *_REPRESENTATIVE_FIELDS)}
+    audit_record(
+        actor=reach.actor, action="representative.create", obj=representative,
+        service_user=service_user, role=_role(reach, service_user),
+        changes=changes_between({}, after),
+    )
+    return representative
+
+
+@transaction.atomic
+def representative_update(
+    *, reach: Reach, representative: Representative, **changes: Any
+) -> Representative:
+    service_user = representative.service_user
+    ensure_can_edit_person(reach=reach, service_user=service_user)
+    before = {f: getattr(representative, f) for f in changes}
+    for name, value in changes.items():
+        setattr(representative, name, value)
+    diff = changes_between(before, changes)
+    if diff:
+        representative.save()
+        audit_record(
+            actor=reach.actor, action="representative.update", obj=representative,
+            service_user=service_user, role=_role(reach, service_user), changes=diff,
+        )
+    return representative
+
+
+def _check_period(valid_from: datetime.date, valid_to: datetime.date | None) -> None:
+    if valid_to is not None and valid_to < valid_from:
+        raise InvalidField(
+            field="valid_to", code="before_start", detail=_("The end date is before the start date."),
+        )
+
+
+@transaction.atomic
+def mandate_create(
+    *, reach: Reach, representative: Representative, covers_personal: bool,
+    covers_economic: bool, valid_from: datetime.date, valid_to: datetime.date | None,
+    certificate_reference: str,
+) -> Mandate:
+    service_user = representative.service_user
+    ensure_can_edit_person(reach=reach, service_user=service_user)
+    if representative.kind != RepresentativeKind.GUARDIAN:
+        raise InvalidField(
+            field="representative", code="not_guardian",
+            detail=_("Only a guardian can hold a mandate."),
+        )
+    if not (covers_personal or covers_economic):
+        raise InvalidField(
+            field="covers_personal", code="no_scope",
+            detail=_("A mandate covers personal matters, economic matters or both."),
+        )
+    _check_period(valid_from, valid_to)
+    mandate = Mandate.objects.create(
+        representative=representative, covers_personal=covers_personal,
+        covers_economic=covers_economic, valid_from=valid_from, valid_to=valid_to,
+        certificate_reference=certificate_reference,
+    )
+    after = {
+        "representative": representative.pk, "covers_personal": covers_personal,
+        "covers_economic": covers_economic, "valid_from": valid_from, "valid_to": valid_to,
+        "certificate_reference": certificate_reference,
+    }
+    audit_record(
+        actor=reach.actor, action="mandate.create", obj=mandate, service_user=service_user,
+        role=_role(reach, service_user), changes=changes_between({}, after),
+    )
+    return mandate
+
+
+@transaction.atomic
+def mandate_end(*, reach: Reach, mandate: Mandate, valid_to: datetime.date, comment: str = "") -> Mandate:
+    """Set or move a mandate's end date (e.g. the guardianship was ended by the authority)."""
+    service_user = mandate.representative.service_user
+    ensure_can_edit_person(reach=reach, service_user=service_user)
+    _check_period(mandate.valid_from, valid_to)
+    before = {"valid_to": mandate.valid_to}
+    mandate.valid_to = valid_to
+    mandate.save(update_fields=["valid_to"])
+    audit_record(
+        actor=reach.actor, action="mandate.end", obj=mandate, service_user=service_user,
+        role=_role(reach, service_user), changes=changes_between(before, {"valid_to": valid_to}),
+        comment=comment,
+    )
+    return mandate
+
+
+# --- Consent ------------------------------------------------------------------------------
+
+@transaction.atomic
+def consent_create(
+    *, reach: Reach, service_user: ServiceUser, given_by: str,
+    given_by_representative: Representative | None = None,
+    representative: Representative | None = None, covers_plan: bool = False,
+    covers_group_sharing: bool = False, covers_relative_access: bool = False,
+    valid_from: datetime.date, valid_to: datetime.date | None = None, note: str = "",
+) -> Consent:
+    ensure_can_edit_person(reach=reach, service_user=service_user)
+    if not (covers_plan or covers_group_sharing or covers_relative_access):
+        raise InvalidField(
+            field="covers_plan", code="no_scope",
+            detail=_("A consent must cover at least one thing."),
+        )
+    _check_period(valid_from, valid_to)
+    for field, rep in (("representative", representative),
+                       ("given_by_representative", given_by_representative)):
+        if rep is not None and rep.service_user_id != service_user.pk:
+            raise InvalidField(
+                field=field, code="other_person",
+                detail=_("The representative belongs to another service user."),
+            )
+    if covers_relative_access and representative is None:
+        raise InvalidField(
+            field="representative", code="required",
+            detail=_("Name the relative who is given access."),
+        )
+    if given_by == ConsentGiver.GUARDIAN:
+        if given_by_representative is None or given_by_representative.kind != RepresentativeKind.GUARDIAN:
+            raise InvalidField(
+                field="given_by_representative", code="required",
+                detail=_("Name the guardian who consented on the person's behalf."),
+            )
+        day = timezone.localdate(reach.at)
+        if not given_by_representative.mandates.valid_on(day).filter(covers_personal=True).exists():
+            raise InvalidField(
+                field="given_by_representative", code="no_valid_mandate",
+                detail=_("The guardian has no valid mandate covering personal matters."),
+            )
+    else:
+        given_by_representative = None
+    consent = Consent.objects.create(
+        service_user=service_user, given_by=given_by,
+        given_by_representative=given_by_representative, representative=representative,
+        covers_plan=covers_plan, covers_group_sharing=covers_group_sharing,
+        covers_relative_access=covers_relative_access, valid_from=valid_from, valid_to=valid_to,
+        note=note, recorded_by=reach.actor,
+    )
+    after = {
+        "given_by": given_by,
+        "given_by_representative": given_by_representative.pk if given_by_representative else None,
+        "representative": representative.pk if representative else None,
+        "covers_plan": covers_plan, "covers_group_sharing": covers_group_sharing,
+        "covers_relative_access": covers_relative_access,
+        "valid_from": valid_from, "valid_to": valid_to,
+    }
+    audit_record(
+        actor=reach.actor, action="consent.create", obj=consent, service_user=service_user,
+        role=_role(reach, service_user), changes=changes_between({}, after),
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, reach: Reach, consent: Consent, reason: str = "") -> Consent:
+    """Withdrawal takes effect at once: access that rested on the consent ends now."""
+    service_user = consent.service_user
+    ensure_can_edit_person(reach=reach, service_user=service_user)
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        raise Conflict(_("The consent is already withdrawn."), code="already_withdrawn")
+    consent.withdrawn_at = timezone.now()
+    consent.withdrawal_reason = reason
+    consent.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+    audit_record(
+        actor=reach.actor, action="consent.withdraw", obj=consent, service_user=service_user,
+        role=_role(reach, service_user),
+        changes={"withdrawn_at": [None, consent.withdrawn_at.isoformat()]}, comment=reason,
+    )
+    return consent
+
+
+# --- Explicit grants (django-guardian) ---------------------------------------------------------
+
+def _view_permission() -> Permission:
+    return Permission.objects.get(content_type__app_label="casework", codename=VIEW_SERVICE_USER)
+
+
+@transaction.atomic
+def service_user_access_grant(
+    *, reach: Reach | None, actor: Any, service_user: ServiceUser, user: Any, reason: str,
+) -> ServiceUserUserObjectPermission:
+    """Let ``user`` see ``service_user`` outside their units (e.g. as the plan's coordinator).
+
+    ``reach`` is None when the system itself grants (a service in another app that has already
+    checked its own rules, such as assigning a plan's coordinator).
+    """
+    if reach is not None:
+        ensure_can_grant_access(reach=reach, service_user=service_user)
+    grant, created = ServiceUserUserObjectPermission.objects.get_or_create(
+        user=user, content_object=service_user, permission=_view_permission()
+    )
+    if created:
+        audit_record(
+            actor=actor, action="service_user.grant_access", obj=service_user,
+            service_user=service_user, changes={"user": [None, user.pk]}, comment=reason,
+        )
+    return grant
+
+
+@transaction.atomic
+def service_user_access_revoke(
+    *, reach: Reach | None, actor: Any, service_user: ServiceUser, user: Any, reason: str,
+) -> int:
+    if reach is not None:
+        ensure_can_grant_access(reach=reach, service_user=service_user)
+    deleted, _details = ServiceUserUserObjectPermission.objects.filter(
+        user=user, content_object=service_user, permission__codename=VIEW_SERVICE_USER
+    ).delete()
+    if deleted:
+        audit_record(
+            actor=actor, action="service_user.revoke_access", obj=service_user,
+            service_user=service_user, changes={"user": [user.pk, None]}, comment=reason,
+        )
+    return deleted

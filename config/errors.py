@@ -1,0 +1,53 @@
+"""Domain errors raised by services and selectors, mapped to problem details by the API layer.
+
+Services raise these instead of HTTP exceptions so that they stay usable from tasks, commands
+and the admin; ``config.problems`` turns them into RFC 9457 responses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+
+class DomainError(Exception):
+    status: int = 400
+    code: str = "domain_error"
+    title: str = "Domain rule violated"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class Conflict(DomainError):
+    """The object's state does not allow the request (409)."""
+
+    status = 409
+    code = "conflict"
+    title = "Conflict"
+
+
+class TransitionNotAllowed(Conflict):
+    code = "transition_not_allowed"
+    title = "Transition not allowed"
+
+
+class GuardFailed(DomainError):
+    """A transition's guard or a business rule failed; ``missing`` names what is lacking (422)."""
+
+    status = 422
+    code = "guard_failed"
+    title = "Requirements not met"
+
+    def __init__(self, detail: str, *, missing: Sequence[str], **extra: Any) -> None:
+        super().__init__(detail, missing=list(missing), **extra)
+
+
+class NotAllowed(DomainError):
+    """The actor can see the object but may not do this with it (403)."""
+
+    status = 403
+    code = "permission_denied"
+    title = "Not allowed"

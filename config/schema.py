@@ -1,0 +1,76 @@
+"""OpenAPI: every operation also documents the problem responses a client can get."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ValidationErrorItem(serializers.Serializer):
+    field = serializers.CharField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
+class Problem(serializers.Serializer):
+    """RFC 9457 problem details (``application/problem+json``)."""
+
+    type = serializers.URLField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = ValidationErrorItem(many=True, required=False)
+    missing = serializers.ListField(child=serializers.CharField(), required=False)
+    available_transitions = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+_DESCRIPTIONS = {
+    400: "Invalid input (`code` = `invalid`, with `errors`).",
+    401: "Not authenticated.",
+    403: "Authenticated, but the action is not allowed on this object.",
+    404: "Missing, or outside the caller's reach.",
+    405: "Method not allowed.",
+    409: "The object's state or a concurrent change conflicts with the request.",
+    413: "Request body over 1 MB.",
+    415: "Unsupported content type (send application/json).",
+    422: "A guard failed; `missing` lists what is lacking.",
+}
+
+
+class ProblemAutoSchema(AutoSchema):
+    """Adds the problem responses that every operation of its kind can give."""
+
+    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+        responses = super()._get_response_bodies(direction)
+        codes = [401, 403, 405]
+        if "{" in self.path:
+            codes.append(404)
+        if self.method.upper() in {"POST", "PUT", "PATCH"}:
+            codes += [400, 409, 413, 415, 422]
+        elif self._is_list_view():
+            codes.append(400)
+        for code in codes:
+            responses.setdefault(
+                str(code),
+                self._get_response_for_code(
+                    OpenApiResponse(response=Problem, description=_DESCRIPTIONS[code]),
+                    str(code),
+                    direction=direction,
+                ),
+            )
+        return responses
+
+
+def problem_media_type_hook(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Error bodies are served as ``application/problem+json``; say so in the schema."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for code, response in operation.get("responses", {}).items():
+                content = response.get("content")
+                if code[:1] in {"4", "5"} and content and "application/json" in content:
+                    content["application/problem+json"] = content.pop("application/json")
+    return result

@@ -1,0 +1,1 @@
+"""Notifications: outbox, channels and reminders (issue 6)."""

@@ -1,0 +1,1 @@
+"""Individual plans (issue 3): the statutory plan as a state machine."""
