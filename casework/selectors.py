@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from casework import lookups  # noqa: F401  (registers pk__in_ids_of)
 from casework.choices import AccessBasis, RepresentativeKind
 from casework.models import (
     AccessLogEntry,
@@ -147,7 +148,7 @@ def service_user_queryset_for(*, reach: Reach) -> QuerySet[ServiceUser]:
         return ServiceUser.objects.none()
     ids = _reachable_service_user_ids(reach)
     queryset = ServiceUser.objects.all()
-    return queryset if ids is None else queryset.filter(pk__in=ids)
+    return queryset if ids is None else queryset.filter(pk__in_ids_of=ids)
 
 
 def service_user_list_for(*, reach: Reach) -> QuerySet[ServiceUser]:
