@@ -18,21 +18,22 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from rest_framework.test import APIClient  # noqa: E402
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
+from rest_framework.test import APIClient
 
-from casework.demo.scale import SCALE_MUNICIPALITY, scale_username  # noqa: E402
-from casework.models import ServiceUser  # noqa: E402
+from casework.demo.scale import SCALE_MUNICIPALITY, scale_username
+from casework.models import ServiceUser
 
 URL = "/api/v1/service-users/?page_size=50"
 
@@ -47,7 +48,12 @@ def _measure(client: APIClient, requests: int) -> tuple[list[float], int, int]:
     for _ in range(10):  # warm caches and connections
         assert client.get(URL).status_code == 200
     executed: list[str] = []
-    with connection.execute_wrapper(lambda execute, sql, *rest: executed.append(sql) or execute(sql, *rest)):
+
+    def count(execute: Any, sql: str, *rest: Any) -> Any:
+        executed.append(sql)
+        return execute(sql, *rest)
+
+    with connection.execute_wrapper(count):
         response = client.get(URL)
     assert response.status_code == 200, response.content
     timings = []
@@ -80,17 +86,20 @@ def main() -> int:
 
     vendor = connection.vendor
     total = ServiceUser.objects.count()
-    print(f"service-user list, {args.requests} requests each, page_size=50, database={vendor}, "
-          f"{total} service users")
+    print(
+        f"service-user list, {args.requests} requests each, page_size=50, database={vendor}, "
+        f"{total} service users"
+    )
     print(f"{'actor':<12} {'rows seen':>10} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for label, (timings, query_count, count) in results.items():
-        print(f"{label:<12} {count:>10} {statistics.median(timings):>10.2f} "
-              f"{_percentile(timings, 0.95):>8.2f} {query_count:>8}")
+        print(
+            f"{label:<12} {count:>10} {statistics.median(timings):>10.2f} "
+            f"{_percentile(timings, 0.95):>8.2f} {query_count:>8}"
+        )
     case, sup = results["caseworker"][0], results["superuser"][0]
     median_ratio = statistics.median(case) / statistics.median(sup)
     p95_ratio = _percentile(case, 0.95) / _percentile(sup, 0.95)
-    print(f"ratio caseworker/superuser: median {median_ratio:.2f}, p95 {p95_ratio:.2f} "
-          f"(target <= 1.2)")
+    print(f"ratio caseworker/superuser: median {median_ratio:.2f}, p95 {p95_ratio:.2f} (target <= 1.2)")
     worst_p95 = max(_percentile(t, 0.95) for t, _q, _c in results.values())
     print(f"worst p95: {worst_p95:.2f} ms (target <= 50 ms)")
     return 0

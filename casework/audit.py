@@ -62,9 +62,7 @@ def audit_record(
     )
 
 
-def access_log_record(
-    *, reach: Reach, resource: str, people: Iterable[ServiceUser]
-) -> list[AccessLogEntry]:
+def access_log_record(*, reach: Reach, resource: str, people: Iterable[ServiceUser]) -> list[AccessLogEntry]:
     """Log one read per person; one INSERT for the whole page of a list.
 
     ``people`` must have their units prefetched: the role and basis are derived from them.

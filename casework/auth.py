@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -31,9 +31,7 @@ def _throttle_key(username: str) -> str:
 
 def login_is_locked(username: str, *, now: datetime.datetime | None = None) -> bool:
     now = now or timezone.now()
-    return LoginThrottle.objects.filter(
-        username=_throttle_key(username), locked_until__gt=now
-    ).exists()
+    return LoginThrottle.objects.filter(username=_throttle_key(username), locked_until__gt=now).exists()
 
 
 def login_failure_record(username: str) -> None:
@@ -49,27 +47,26 @@ def login_failure_record(username: str) -> None:
         throttle, _created = LoginThrottle.objects.get_or_create(username=key)
         if throttle.last_failure_at and throttle.last_failure_at < now - window:
             LoginThrottle.objects.filter(pk=throttle.pk).update(failures=0)
-        LoginThrottle.objects.filter(pk=throttle.pk).update(
-            failures=F("failures") + 1, last_failure_at=now
-        )
+        LoginThrottle.objects.filter(pk=throttle.pk).update(failures=F("failures") + 1, last_failure_at=now)
         throttle.refresh_from_db()
         if throttle.failures >= settings.LOGIN_LOCKOUT_FAILURES:
             LoginThrottle.objects.filter(pk=throttle.pk).update(locked_until=now + window, failures=0)
 
 
 def login_success_record(username: str) -> None:
-    LoginThrottle.objects.filter(username=_throttle_key(username)).update(
-        failures=0, locked_until=None
-    )
+    LoginThrottle.objects.filter(username=_throttle_key(username)).update(failures=0, locked_until=None)
 
 
 class LockoutModelBackend(ModelBackend):
     """Django's model backend, refusing locked usernames and counting failures."""
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None,
-        password: str | None = None, **kwargs: Any,
-    ) -> AbstractBaseUser | None:
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
         if username is None or password is None:
             return None
         if login_is_locked(username):
@@ -84,11 +81,12 @@ class LockoutModelBackend(ModelBackend):
 
 # --- API tokens -------------------------------------------------------------------------------
 
+
 def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_issue(*, user: AbstractBaseUser) -> tuple[ApiToken, str]:
+def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the clear key (shown once)."""
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(

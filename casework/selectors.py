@@ -110,9 +110,9 @@ def reach_for(actor: Any, *, at: datetime.datetime | None = None) -> Reach:
     if actor.is_superuser:
         return Reach(actor=actor, at=at, is_superuser=True)
     roles: defaultdict[int, set[str]] = defaultdict(set)
-    for unit_id, role in StaffMembership.objects.filter(
-        user=actor, unit__is_active=True
-    ).values_list("unit_id", "role"):
+    for unit_id, role in StaffMembership.objects.filter(user=actor, unit__is_active=True).values_list(
+        "unit_id", "role"
+    ):
         roles[unit_id].add(role)
     return Reach(
         actor=actor,
@@ -123,6 +123,7 @@ def reach_for(actor: Any, *, at: datetime.datetime | None = None) -> Reach:
 
 
 # --- Service users ------------------------------------------------------------------------------
+
 
 def _reachable_service_user_ids(reach: Reach) -> QuerySet[Any] | None:
     """One subquery of the ids in reach (a UNION), or None for a superuser (everything)."""
@@ -175,6 +176,7 @@ def service_user_find_by_national_id(*, reach: Reach, national_id: str) -> Query
 
 # --- Units ---------------------------------------------------------------------------------
 
+
 def unit_list_for(*, reach: Reach) -> QuerySet[Unit]:
     """Units are not personal data: staff see every unit of the municipalities they work in."""
     if reach.is_superuser:
@@ -200,14 +202,19 @@ def unit_get_for(*, reach: Reach, id: int) -> Unit:
 
 # --- Representatives, mandates, consents -------------------------------------------------------
 
-def _staff_person_filter(reach: Reach, prefix: str) -> Q:
-    """Rows about a person whom the actor reaches as staff, or as a superuser."""
+
+def _about_people_in_reach(reach: Reach, prefix: str, own: Q) -> Q:
+    """Rows about a person whom the actor reaches as staff, or the actor's own rows.
+
+    A superuser gets everything; representatives get only ``own`` (their own records while
+    they represent the person), never the other representatives' records.
+    """
+    if reach.is_superuser:
+        return Q(pk__isnull=False)
     ids = _reachable_service_user_ids(reach)
-    if ids is None:
-        return Q()
-    if not reach.is_staff_member:
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}__in": ids})
+    if not reach.is_staff_member or ids is None:
+        return own
+    return Q(**{f"{prefix}__in": ids}) | own
 
 
 def representative_list_for(*, reach: Reach) -> QuerySet[Representative]:
@@ -216,7 +223,7 @@ def representative_list_for(*, reach: Reach) -> QuerySet[Representative]:
         return Representative.objects.none()
     own = Q(user=reach.actor, service_user_id__in=sorted(reach.represented))
     return (
-        Representative.objects.filter(_staff_person_filter(reach, "service_user_id") | own)
+        Representative.objects.filter(_about_people_in_reach(reach, "service_user_id", own))
         .select_related("service_user")
         .order_by("last_name", "first_name", "id")
     )
@@ -237,9 +244,7 @@ def mandate_list_for(*, reach: Reach) -> QuerySet[Mandate]:
         representative__service_user_id__in=sorted(reach.represented),
     )
     return (
-        Mandate.objects.filter(
-            _staff_person_filter(reach, "representative__service_user_id") | own
-        )
+        Mandate.objects.filter(_about_people_in_reach(reach, "representative__service_user_id", own))
         .select_related("representative")
         .order_by("-valid_from", "id")
     )
@@ -260,7 +265,7 @@ def consent_list_for(*, reach: Reach) -> QuerySet[Consent]:
         Q(representative__user=reach.actor) | Q(given_by_representative__user=reach.actor)
     )
     return (
-        Consent.objects.filter(_staff_person_filter(reach, "service_user_id") | own)
+        Consent.objects.filter(_about_people_in_reach(reach, "service_user_id", own))
         .select_related("service_user", "representative", "given_by_representative")
         .order_by("-valid_from", "id")
     )
@@ -274,6 +279,7 @@ def consent_get_for(*, reach: Reach, id: int) -> Consent:
 
 
 # --- Access log -------------------------------------------------------------------------------
+
 
 def access_log_list_for(*, service_user: ServiceUser) -> QuerySet[AccessLogEntry]:
     """Who read this person's data, newest first. The caller has checked the right to see it."""

@@ -69,15 +69,27 @@ def _clean_identity(national_id: str, date_of_birth: datetime.date | None) -> tu
 
 
 _PERSON_FIELDS = (
-    "first_name", "last_name", "phone", "email", "address", "postal_code", "city",
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "address",
+    "postal_code",
+    "city",
     "preferred_language",
 )
 
 
 @transaction.atomic
 def service_user_create(
-    *, reach: Reach, national_id: str, first_name: str, last_name: str,
-    units: Sequence[Unit], date_of_birth: datetime.date | None = None, **details: Any,
+    *,
+    reach: Reach,
+    national_id: str,
+    first_name: str,
+    last_name: str,
+    units: Sequence[Unit],
+    date_of_birth: datetime.date | None = None,
+    **details: Any,
 ) -> ServiceUser:
     if not units:
         raise InvalidField(field="units", code="required", detail=_("At least one unit is required."))
@@ -85,7 +97,8 @@ def service_user_create(
     municipalities = {unit.service_area.municipality_id for unit in units}
     if len(municipalities) != 1:
         raise InvalidField(
-            field="units", code="mixed_municipalities",
+            field="units",
+            code="mixed_municipalities",
             detail=_("All units must belong to the same municipality."),
         )
     cleaned, born = _clean_identity(national_id, date_of_birth)
@@ -111,15 +124,22 @@ def service_user_create(
     after = {f: getattr(person, f) for f in ("national_id", "date_of_birth", *_PERSON_FIELDS)}
     after["units"] = [unit.pk for unit in units]
     audit_record(
-        actor=reach.actor, action="service_user.create", obj=person, service_user=person,
-        role=_role(reach, person), changes=changes_between({}, after),
+        actor=reach.actor,
+        action="service_user.create",
+        obj=person,
+        service_user=person,
+        role=_role(reach, person),
+        changes=changes_between({}, after),
     )
     return person
 
 
 @transaction.atomic
 def service_user_update(
-    *, reach: Reach, service_user: ServiceUser, units: Sequence[Unit] | None = None,
+    *,
+    reach: Reach,
+    service_user: ServiceUser,
+    units: Sequence[Unit] | None = None,
     **changes: Any,
 ) -> ServiceUser:
     ensure_can_edit_person(reach=reach, service_user=service_user)
@@ -137,7 +157,8 @@ def service_user_update(
         ensure_can_register_in_units(reach=reach, unit_ids=added)
         if any(unit.service_area.municipality_id != service_user.municipality_id for unit in units):
             raise InvalidField(
-                field="units", code="mixed_municipalities",
+                field="units",
+                code="mixed_municipalities",
                 detail=_("All units must belong to the same municipality."),
             )
         before["units"] = sorted(current)
@@ -149,8 +170,12 @@ def service_user_update(
     if units is not None:
         service_user.units.set(units)
     audit_record(
-        actor=reach.actor, action="service_user.update", obj=service_user,
-        service_user=service_user, role=_role(reach, service_user), changes=diff,
+        actor=reach.actor,
+        action="service_user.update",
+        obj=service_user,
+        service_user=service_user,
+        role=_role(reach, service_user),
+        changes=diff,
     )
     return service_user
 
@@ -162,27 +187,36 @@ _REPRESENTATIVE_FIELDS = ("first_name", "last_name", "relation", "phone", "email
 
 @transaction.atomic
 def representative_create(
-    *, reach: Reach, service_user: ServiceUser, kind: str, first_name: str, last_name: str,
+    *,
+    reach: Reach,
+    service_user: ServiceUser,
+    kind: str,
+    first_name: str,
+    last_name: str,
     **details: Any,
 ) -> Representative:
     ensure_can_edit_person(reach=reach, service_user=service_user)
     representative = Representative.objects.create(
-        service_user=service_user, kind=kind, first_name=first_name, last_name=last_name,
+        service_user=service_user,
+        kind=kind,
+        first_name=first_name,
+        last_name=last_name,
         **details,
     )
     after = {f: getattr(representative, f) for f in ("kind", *_REPRESENTATIVE_FIELDS)}
     audit_record(
-        actor=reach.actor, action="representative.create", obj=representative,
-        service_user=service_user, role=_role(reach, service_user),
+        actor=reach.actor,
+        action="representative.create",
+        obj=representative,
+        service_user=service_user,
+        role=_role(reach, service_user),
         changes=changes_between({}, after),
     )
     return representative
 
 
 @transaction.atomic
-def representative_update(
-    *, reach: Reach, representative: Representative, **changes: Any
-) -> Representative:
+def representative_update(*, reach: Reach, representative: Representative, **changes: Any) -> Representative:
     service_user = representative.service_user
     ensure_can_edit_person(reach=reach, service_user=service_user)
     before = {f: getattr(representative, f) for f in changes}
@@ -192,8 +226,12 @@ def representative_update(
     if diff:
         representative.save()
         audit_record(
-            actor=reach.actor, action="representative.update", obj=representative,
-            service_user=service_user, role=_role(reach, service_user), changes=diff,
+            actor=reach.actor,
+            action="representative.update",
+            obj=representative,
+            service_user=service_user,
+            role=_role(reach, service_user),
+            changes=diff,
         )
     return representative
 
@@ -201,42 +239,61 @@ def representative_update(
 def _check_period(valid_from: datetime.date, valid_to: datetime.date | None) -> None:
     if valid_to is not None and valid_to < valid_from:
         raise InvalidField(
-            field="valid_to", code="before_start", detail=_("The end date is before the start date."),
+            field="valid_to",
+            code="before_start",
+            detail=_("The end date is before the start date."),
         )
 
 
 @transaction.atomic
 def mandate_create(
-    *, reach: Reach, representative: Representative, covers_personal: bool,
-    covers_economic: bool, valid_from: datetime.date, valid_to: datetime.date | None,
+    *,
+    reach: Reach,
+    representative: Representative,
+    covers_personal: bool,
+    covers_economic: bool,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None,
     certificate_reference: str,
 ) -> Mandate:
     service_user = representative.service_user
     ensure_can_edit_person(reach=reach, service_user=service_user)
     if representative.kind != RepresentativeKind.GUARDIAN:
         raise InvalidField(
-            field="representative", code="not_guardian",
+            field="representative",
+            code="not_guardian",
             detail=_("Only a guardian can hold a mandate."),
         )
     if not (covers_personal or covers_economic):
         raise InvalidField(
-            field="covers_personal", code="no_scope",
+            field="covers_personal",
+            code="no_scope",
             detail=_("A mandate covers personal matters, economic matters or both."),
         )
     _check_period(valid_from, valid_to)
     mandate = Mandate.objects.create(
-        representative=representative, covers_personal=covers_personal,
-        covers_economic=covers_economic, valid_from=valid_from, valid_to=valid_to,
+        representative=representative,
+        covers_personal=covers_personal,
+        covers_economic=covers_economic,
+        valid_from=valid_from,
+        valid_to=valid_to,
         certificate_reference=certificate_reference,
     )
     after = {
-        "representative": representative.pk, "covers_personal": covers_personal,
-        "covers_economic": covers_economic, "valid_from": valid_from, "valid_to": valid_to,
+        "representative": representative.pk,
+        "covers_personal": covers_personal,
+        "covers_economic": covers_economic,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
         "certificate_reference": certificate_reference,
     }
     audit_record(
-        actor=reach.actor, action="mandate.create", obj=mandate, service_user=service_user,
-        role=_role(reach, service_user), changes=changes_between({}, after),
+        actor=reach.actor,
+        action="mandate.create",
+        obj=mandate,
+        service_user=service_user,
+        role=_role(reach, service_user),
+        changes=changes_between({}, after),
     )
     return mandate
 
@@ -251,8 +308,12 @@ def mandate_end(*, reach: Reach, mandate: Mandate, valid_to: datetime.date, comm
     mandate.valid_to = valid_to
     mandate.save(update_fields=["valid_to"])
     audit_record(
-        actor=reach.actor, action="mandate.end", obj=mandate, service_user=service_user,
-        role=_role(reach, service_user), changes=changes_between(before, {"valid_to": valid_to}),
+        actor=reach.actor,
+        action="mandate.end",
+        obj=mandate,
+        service_user=service_user,
+        role=_role(reach, service_user),
+        changes=changes_between(before, {"valid_to": valid_to}),
         comment=comment,
     )
     return mandate
@@ -260,65 +321,92 @@ def mandate_end(*, reach: Reach, mandate: Mandate, valid_to: datetime.date, comm
 
 # --- Consent ------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def consent_create(
-    *, reach: Reach, service_user: ServiceUser, given_by: str,
+    *,
+    reach: Reach,
+    service_user: ServiceUser,
+    given_by: str,
     given_by_representative: Representative | None = None,
-    representative: Representative | None = None, covers_plan: bool = False,
-    covers_group_sharing: bool = False, covers_relative_access: bool = False,
-    valid_from: datetime.date, valid_to: datetime.date | None = None, note: str = "",
+    representative: Representative | None = None,
+    covers_plan: bool = False,
+    covers_group_sharing: bool = False,
+    covers_relative_access: bool = False,
+    valid_from: datetime.date,
+    valid_to: datetime.date | None = None,
+    note: str = "",
 ) -> Consent:
     ensure_can_edit_person(reach=reach, service_user=service_user)
     if not (covers_plan or covers_group_sharing or covers_relative_access):
         raise InvalidField(
-            field="covers_plan", code="no_scope",
+            field="covers_plan",
+            code="no_scope",
             detail=_("A consent must cover at least one thing."),
         )
     _check_period(valid_from, valid_to)
-    for field, rep in (("representative", representative),
-                       ("given_by_representative", given_by_representative)):
+    for field, rep in (
+        ("representative", representative),
+        ("given_by_representative", given_by_representative),
+    ):
         if rep is not None and rep.service_user_id != service_user.pk:
             raise InvalidField(
-                field=field, code="other_person",
+                field=field,
+                code="other_person",
                 detail=_("The representative belongs to another service user."),
             )
     if covers_relative_access and representative is None:
         raise InvalidField(
-            field="representative", code="required",
+            field="representative",
+            code="required",
             detail=_("Name the relative who is given access."),
         )
     if given_by == ConsentGiver.GUARDIAN:
         if given_by_representative is None or given_by_representative.kind != RepresentativeKind.GUARDIAN:
             raise InvalidField(
-                field="given_by_representative", code="required",
+                field="given_by_representative",
+                code="required",
                 detail=_("Name the guardian who consented on the person's behalf."),
             )
         day = timezone.localdate(reach.at)
         if not given_by_representative.mandates.valid_on(day).filter(covers_personal=True).exists():
             raise InvalidField(
-                field="given_by_representative", code="no_valid_mandate",
+                field="given_by_representative",
+                code="no_valid_mandate",
                 detail=_("The guardian has no valid mandate covering personal matters."),
             )
     else:
         given_by_representative = None
     consent = Consent.objects.create(
-        service_user=service_user, given_by=given_by,
-        given_by_representative=given_by_representative, representative=representative,
-        covers_plan=covers_plan, covers_group_sharing=covers_group_sharing,
-        covers_relative_access=covers_relative_access, valid_from=valid_from, valid_to=valid_to,
-        note=note, recorded_by=reach.actor,
+        service_user=service_user,
+        given_by=given_by,
+        given_by_representative=given_by_representative,
+        representative=representative,
+        covers_plan=covers_plan,
+        covers_group_sharing=covers_group_sharing,
+        covers_relative_access=covers_relative_access,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        note=note,
+        recorded_by=reach.actor,
     )
     after = {
         "given_by": given_by,
         "given_by_representative": given_by_representative.pk if given_by_representative else None,
         "representative": representative.pk if representative else None,
-        "covers_plan": covers_plan, "covers_group_sharing": covers_group_sharing,
+        "covers_plan": covers_plan,
+        "covers_group_sharing": covers_group_sharing,
         "covers_relative_access": covers_relative_access,
-        "valid_from": valid_from, "valid_to": valid_to,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
     }
     audit_record(
-        actor=reach.actor, action="consent.create", obj=consent, service_user=service_user,
-        role=_role(reach, service_user), changes=changes_between({}, after),
+        actor=reach.actor,
+        action="consent.create",
+        obj=consent,
+        service_user=service_user,
+        role=_role(reach, service_user),
+        changes=changes_between({}, after),
     )
     return consent
 
@@ -335,14 +423,19 @@ def consent_withdraw(*, reach: Reach, consent: Consent, reason: str = "") -> Con
     consent.withdrawal_reason = reason
     consent.save(update_fields=["withdrawn_at", "withdrawal_reason"])
     audit_record(
-        actor=reach.actor, action="consent.withdraw", obj=consent, service_user=service_user,
+        actor=reach.actor,
+        action="consent.withdraw",
+        obj=consent,
+        service_user=service_user,
         role=_role(reach, service_user),
-        changes={"withdrawn_at": [None, consent.withdrawn_at.isoformat()]}, comment=reason,
+        changes={"withdrawn_at": [None, consent.withdrawn_at.isoformat()]},
+        comment=reason,
     )
     return consent
 
 
 # --- Explicit grants (django-guardian) ---------------------------------------------------------
+
 
 def _view_permission() -> Permission:
     return Permission.objects.get(content_type__app_label="casework", codename=VIEW_SERVICE_USER)
@@ -350,7 +443,12 @@ def _view_permission() -> Permission:
 
 @transaction.atomic
 def service_user_access_grant(
-    *, reach: Reach | None, actor: Any, service_user: ServiceUser, user: Any, reason: str,
+    *,
+    reach: Reach | None,
+    actor: Any,
+    service_user: ServiceUser,
+    user: Any,
+    reason: str,
 ) -> ServiceUserUserObjectPermission:
     """Let ``user`` see ``service_user`` outside their units (e.g. as the plan's coordinator).
 
@@ -364,15 +462,24 @@ def service_user_access_grant(
     )
     if created:
         audit_record(
-            actor=actor, action="service_user.grant_access", obj=service_user,
-            service_user=service_user, changes={"user": [None, user.pk]}, comment=reason,
+            actor=actor,
+            action="service_user.grant_access",
+            obj=service_user,
+            service_user=service_user,
+            changes={"user": [None, user.pk]},
+            comment=reason,
         )
     return grant
 
 
 @transaction.atomic
 def service_user_access_revoke(
-    *, reach: Reach | None, actor: Any, service_user: ServiceUser, user: Any, reason: str,
+    *,
+    reach: Reach | None,
+    actor: Any,
+    service_user: ServiceUser,
+    user: Any,
+    reason: str,
 ) -> int:
     if reach is not None:
         ensure_can_grant_access(reach=reach, service_user=service_user)
@@ -381,7 +488,11 @@ def service_user_access_revoke(
     ).delete()
     if deleted:
         audit_record(
-            actor=actor, action="service_user.revoke_access", obj=service_user,
-            service_user=service_user, changes={"user": [user.pk, None]}, comment=reason,
+            actor=actor,
+            action="service_user.revoke_access",
+            obj=service_user,
+            service_user=service_user,
+            changes={"user": [user.pk, None]},
+            comment=reason,
         )
     return deleted

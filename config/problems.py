@@ -56,8 +56,9 @@ _CODES = {
 }
 
 
-def problem_body(*, status: int, code: str | None = None, detail: str = "", title: str = "",
-                 **extra: Any) -> dict[str, Any]:
+def problem_body(
+    *, status: int, code: str | None = None, detail: str = "", title: str = "", **extra: Any
+) -> dict[str, Any]:
     code = code or _CODES.get(status, "error")
     body: dict[str, Any] = {
         "type": PROBLEM_BASE_URI + code.replace("_", "-"),
@@ -70,8 +71,7 @@ def problem_body(*, status: int, code: str | None = None, detail: str = "", titl
     return body
 
 
-def problem_response(*, status: int, code: str | None = None, detail: str = "",
-                     **extra: Any) -> JsonResponse:
+def problem_response(*, status: int, code: str | None = None, detail: str = "", **extra: Any) -> JsonResponse:
     """A plain Django response, for middleware and URL-level handlers outside DRF."""
     return JsonResponse(
         problem_body(status=status, code=code, detail=detail, **extra),
@@ -95,9 +95,7 @@ def _validation_errors(detail: Any, prefix: str = "") -> list[dict[str, str]]:
             else:
                 errors.extend(_validation_errors(value, prefix))
     else:
-        errors.append(
-            {"field": prefix, "code": getattr(detail, "code", "invalid"), "detail": str(detail)}
-        )
+        errors.append({"field": prefix, "code": getattr(detail, "code", "invalid"), "detail": str(detail)})
     return errors
 
 
@@ -105,8 +103,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     """DRF's ``EXCEPTION_HANDLER``: every error becomes a problem document and rolls back."""
     if isinstance(exc, DomainError):
         set_rollback()
-        body = problem_body(status=exc.status, code=exc.code, title=exc.title,
-                            detail=exc.detail, **exc.extra)
+        body = problem_body(status=exc.status, code=exc.code, title=exc.title, detail=exc.detail, **exc.extra)
         return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
 
     if isinstance(exc, Http404):
@@ -142,12 +139,12 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
 
 # --- URL-level handlers (Django answers these outside DRF views) -------------------------------
 
+
 def handler_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return problem_response(status=status.HTTP_400_BAD_REQUEST, detail=_("Bad request."))
 
 
-def handler_permission_denied(request: HttpRequest,
-                              exception: Exception | None = None) -> JsonResponse:
+def handler_permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return problem_response(status=status.HTTP_403_FORBIDDEN, detail=_("Not allowed."))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -23,7 +23,7 @@ class Problem(serializers.Serializer):
     status = serializers.IntegerField()
     detail = serializers.CharField()
     code = serializers.CharField()
-    errors = ValidationErrorItem(many=True, required=False)
+    errors = ValidationErrorItem(many=True, required=False)  # type: ignore[assignment]
     missing = serializers.ListField(child=serializers.CharField(), required=False)
     available_transitions = serializers.ListField(child=serializers.CharField(), required=False)
 
@@ -44,7 +44,7 @@ _DESCRIPTIONS = {
 class ProblemAutoSchema(AutoSchema):
     """Adds the problem responses that every operation of its kind can give."""
 
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         codes = [401, 403, 405]
         if "{" in self.path:

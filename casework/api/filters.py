@@ -7,9 +7,7 @@ from casework.models import Consent, Mandate, Representative, ServiceUser, Unit
 
 
 class ServiceUserFilter(django_filters.FilterSet):
-    unit = django_filters.ModelChoiceFilter(
-        field_name="units", queryset=Unit.objects.all(), distinct=False
-    )
+    unit = django_filters.ModelChoiceFilter(field_name="units", queryset=Unit.objects.all(), distinct=False)
     preferred_language = django_filters.ChoiceFilter(choices=Language.choices)
 
     class Meta:
@@ -36,8 +34,13 @@ class MandateFilter(django_filters.FilterSet):
 class ConsentFilter(django_filters.FilterSet):
     class Meta:
         model = Consent
-        fields = ["service_user", "representative", "covers_plan", "covers_group_sharing",
-                  "covers_relative_access"]
+        fields = [
+            "service_user",
+            "representative",
+            "covers_plan",
+            "covers_group_sharing",
+            "covers_relative_access",
+        ]
 
 
 class UnitFilter(django_filters.FilterSet):

@@ -38,7 +38,12 @@ class ServiceUserListSerializer(serializers.ModelSerializer):
     class Meta:
         model = ServiceUser
         fields = [
-            "id", "first_name", "last_name", "date_of_birth", "national_id_masked", "units",
+            "id",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "national_id_masked",
+            "units",
             "preferred_language",
         ]
 
@@ -46,8 +51,16 @@ class ServiceUserListSerializer(serializers.ModelSerializer):
 class ServiceUserDetailSerializer(ServiceUserListSerializer):
     class Meta(ServiceUserListSerializer.Meta):
         fields = [
-            *ServiceUserListSerializer.Meta.fields, "national_id", "municipality", "phone", "email",
-            "address", "postal_code", "city", "created_at", "updated_at",
+            *ServiceUserListSerializer.Meta.fields,
+            "national_id",
+            "municipality",
+            "phone",
+            "email",
+            "address",
+            "postal_code",
+            "city",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -57,8 +70,16 @@ class RepresentativeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Representative
         fields = [
-            "id", "service_user", "kind", "first_name", "last_name", "relation", "phone", "email",
-            "has_portal_login", "created_at",
+            "id",
+            "service_user",
+            "kind",
+            "first_name",
+            "last_name",
+            "relation",
+            "phone",
+            "email",
+            "has_portal_login",
+            "created_at",
         ]
 
     def get_has_portal_login(self, obj: Representative) -> bool:
@@ -71,8 +92,15 @@ class MandateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Mandate
         fields = [
-            "id", "representative", "covers_personal", "covers_economic", "valid_from",
-            "valid_to", "certificate_reference", "is_valid_today", "created_at",
+            "id",
+            "representative",
+            "covers_personal",
+            "covers_economic",
+            "valid_from",
+            "valid_to",
+            "certificate_reference",
+            "is_valid_today",
+            "created_at",
         ]
 
     def get_is_valid_today(self, obj: Mandate) -> bool:
@@ -85,9 +113,21 @@ class ConsentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Consent
         fields = [
-            "id", "service_user", "given_by", "given_by_representative", "representative",
-            "covers_plan", "covers_group_sharing", "covers_relative_access", "valid_from",
-            "valid_to", "withdrawn_at", "withdrawal_reason", "note", "in_force", "created_at",
+            "id",
+            "service_user",
+            "given_by",
+            "given_by_representative",
+            "representative",
+            "covers_plan",
+            "covers_group_sharing",
+            "covers_relative_access",
+            "valid_from",
+            "valid_to",
+            "withdrawn_at",
+            "withdrawal_reason",
+            "note",
+            "in_force",
+            "created_at",
         ]
 
     def get_in_force(self, obj: Consent) -> bool:

@@ -34,15 +34,13 @@ from casework.policies import ensure_can_read_access_log
 
 def _reference_error(field: str) -> serializers.ValidationError:
     """A body reference that is missing or out of reach: the same answer for both."""
-    return serializers.ValidationError(
-        {field: [serializers.ErrorDetail(_("Not found."), code="not_found")]}
-    )
+    return serializers.ValidationError({field: [serializers.ErrorDetail(_("Not found."), code="not_found")]})
 
 
 # --- Units -------------------------------------------------------------------------------------
 
-@extend_schema_view(list=extend_schema(summary="List units"),
-                    retrieve=extend_schema(summary="Get a unit"))
+
+@extend_schema_view(list=extend_schema(summary="List units"), retrieve=extend_schema(summary="Get a unit"))
 class UnitViewSet(ReachViewSet):
     serializer_class = s.UnitSerializer
     queryset = Unit.objects.none()
@@ -63,14 +61,20 @@ class UnitViewSet(ReachViewSet):
 
 # --- Service users -------------------------------------------------------------------------
 
+
 @extend_schema_view(
     list=extend_schema(summary="List service users in reach (national id masked)"),
     retrieve=extend_schema(summary="Get a service user", responses=s.ServiceUserDetailSerializer),
-    create=extend_schema(summary="Register a service user", request=s.ServiceUserCreateSerializer,
-                         responses={201: s.ServiceUserDetailSerializer}),
-    partial_update=extend_schema(summary="Change a service user",
-                                 request=s.ServiceUserUpdateSerializer,
-                                 responses=s.ServiceUserDetailSerializer),
+    create=extend_schema(
+        summary="Register a service user",
+        request=s.ServiceUserCreateSerializer,
+        responses={201: s.ServiceUserDetailSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a service user",
+        request=s.ServiceUserUpdateSerializer,
+        responses=s.ServiceUserDetailSerializer,
+    ),
 )
 class ServiceUserViewSet(ReachViewSet):
     serializer_class = s.ServiceUserListSerializer
@@ -126,17 +130,22 @@ class ServiceUserViewSet(ReachViewSet):
             raise serializers.ValidationError(
                 {"national_id": [serializers.ErrorDetail(error.message, code=error.code)]}
             ) from error
-        people = list(
-            selectors.service_user_find_by_national_id(reach=self.reach, national_id=national_id)
-        )
+        people = list(selectors.service_user_find_by_national_id(reach=self.reach, national_id=national_id))
         access_log_record(reach=self.reach, resource="service_user.search", people=people)
-        return Response({"count": len(people),
-                         "results": self.get_serializer(people, many=True).data})
+        return Response({"count": len(people), "results": self.get_serializer(people, many=True).data})
 
-    @extend_schema(summary="Who has read this person's data", responses=s.AccessLogEntrySerializer(many=True),
-                   filters=False)
-    @action(detail=True, methods=["get"], url_path="access-log", filterset_class=None,
-            ordering_fields=[])
+    @extend_schema(
+        summary="Who has read this person's data",
+        responses=s.AccessLogEntrySerializer(many=True),
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="access-log",
+        filterset_class=None,
+        ordering_fields=[],
+    )
     def access_log(self, request: Request, pk: str) -> Response:
         person = selectors.service_user_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
         ensure_can_read_access_log(reach=self.reach, service_user=person)
@@ -146,6 +155,7 @@ class ServiceUserViewSet(ReachViewSet):
 
 
 # --- Representatives, mandates, consents ----------------------------------------------------
+
 
 def _people(rows: list[Any], attribute: str) -> list[ServiceUser]:
     """The distinct people a page of rows is about, for the access log."""
@@ -161,11 +171,12 @@ def _people(rows: list[Any], attribute: str) -> list[ServiceUser]:
 @extend_schema_view(
     list=extend_schema(summary="List representatives (guardians and relatives)"),
     retrieve=extend_schema(summary="Get a representative"),
-    create=extend_schema(summary="Register a representative",
-                         request=s.RepresentativeCreateSerializer,
-                         responses={201: s.RepresentativeSerializer}),
-    partial_update=extend_schema(summary="Change a representative",
-                                 request=s.RepresentativeUpdateSerializer),
+    create=extend_schema(
+        summary="Register a representative",
+        request=s.RepresentativeCreateSerializer,
+        responses={201: s.RepresentativeSerializer},
+    ),
+    partial_update=extend_schema(summary="Change a representative", request=s.RepresentativeUpdateSerializer),
 )
 class RepresentativeViewSet(ReachViewSet):
     serializer_class = s.RepresentativeSerializer
@@ -174,20 +185,18 @@ class RepresentativeViewSet(ReachViewSet):
     ordering_fields = ["last_name", "first_name"]
 
     def get_queryset(self) -> Any:
-        return selectors.representative_list_for(reach=self.reach).prefetch_related(
-            "service_user__units"
-        )
+        return selectors.representative_list_for(reach=self.reach).prefetch_related("service_user__units")
 
     def list(self, request: Request) -> Response:
         rows = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
-        access_log_record(reach=self.reach, resource="representative.list",
-                          people=_people(rows, "service_user"))
+        access_log_record(
+            reach=self.reach, resource="representative.list", people=_people(rows, "service_user")
+        )
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         row = selectors.representative_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
-        access_log_record(reach=self.reach, resource="representative.detail",
-                          people=[row.service_user])
+        access_log_record(reach=self.reach, resource="representative.detail", people=[row.service_user])
         return Response(self.get_serializer(row).data)
 
     def create(self, request: Request) -> Response:
@@ -207,18 +216,21 @@ class RepresentativeViewSet(ReachViewSet):
         row = selectors.representative_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
         data = s.RepresentativeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = services.representative_update(reach=self.reach, representative=row,
-                                             **data.validated_data)
+        row = services.representative_update(reach=self.reach, representative=row, **data.validated_data)
         return Response(self.get_serializer(row).data)
 
 
 @extend_schema_view(
     list=extend_schema(summary="List guardians' mandates"),
     retrieve=extend_schema(summary="Get a mandate"),
-    create=extend_schema(summary="Register a guardian's mandate", request=s.MandateCreateSerializer,
-                         responses={201: s.MandateSerializer}),
-    partial_update=extend_schema(summary="End a mandate (set its last valid day)",
-                                 request=s.MandateEndSerializer),
+    create=extend_schema(
+        summary="Register a guardian's mandate",
+        request=s.MandateCreateSerializer,
+        responses={201: s.MandateSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="End a mandate (set its last valid day)", request=s.MandateEndSerializer
+    ),
 )
 class MandateViewSet(ReachViewSet):
     serializer_class = s.MandateSerializer
@@ -236,14 +248,18 @@ class MandateViewSet(ReachViewSet):
 
     def list(self, request: Request) -> Response:
         rows = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
-        access_log_record(reach=self.reach, resource="mandate.list",
-                          people=_people(rows, "representative.service_user"))
+        access_log_record(
+            reach=self.reach,
+            resource="mandate.list",
+            people=_people(rows, "representative.service_user"),
+        )
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         row = selectors.mandate_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
-        access_log_record(reach=self.reach, resource="mandate.detail",
-                          people=[row.representative.service_user])
+        access_log_record(
+            reach=self.reach, resource="mandate.detail", people=[row.representative.service_user]
+        )
         return Response(self.get_serializer(row).data)
 
     def create(self, request: Request) -> Response:
@@ -271,8 +287,11 @@ class MandateViewSet(ReachViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List consents"),
     retrieve=extend_schema(summary="Get a consent"),
-    create=extend_schema(summary="Record a consent", request=s.ConsentCreateSerializer,
-                         responses={201: s.ConsentSerializer}),
+    create=extend_schema(
+        summary="Record a consent",
+        request=s.ConsentCreateSerializer,
+        responses={201: s.ConsentSerializer},
+    ),
 )
 class ConsentViewSet(ReachViewSet):
     serializer_class = s.ConsentSerializer
@@ -281,17 +300,14 @@ class ConsentViewSet(ReachViewSet):
     ordering_fields = ["valid_from", "valid_to"]
 
     def get_queryset(self) -> Any:
-        return selectors.consent_list_for(reach=self.reach).prefetch_related(
-            "service_user__units"
-        )
+        return selectors.consent_list_for(reach=self.reach).prefetch_related("service_user__units")
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": self.reach.at}
 
     def list(self, request: Request) -> Response:
         rows = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
-        access_log_record(reach=self.reach, resource="consent.list",
-                          people=_people(rows, "service_user"))
+        access_log_record(reach=self.reach, resource="consent.list", people=_people(rows, "service_user"))
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -317,8 +333,11 @@ class ConsentViewSet(ReachViewSet):
         row = services.consent_create(reach=self.reach, service_user=person, **values)
         return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Withdraw a consent (takes effect at once)",
-                   request=s.ConsentWithdrawSerializer, responses=s.ConsentSerializer)
+    @extend_schema(
+        summary="Withdraw a consent (takes effect at once)",
+        request=s.ConsentWithdrawSerializer,
+        responses=s.ConsentSerializer,
+    )
     @action(detail=True, methods=["post"], filterset_class=None)
     def withdraw(self, request: Request, pk: str) -> Response:
         row = selectors.consent_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
@@ -329,6 +348,7 @@ class ConsentViewSet(ReachViewSet):
 
 
 # --- The caller -------------------------------------------------------------------------------
+
 
 class MeView(APIView):
     @extend_schema(summary="Who am I: roles and whom I represent", responses=s.MeSerializer)
@@ -354,6 +374,7 @@ class MeView(APIView):
 
 # --- Tokens -------------------------------------------------------------------------------------
 
+
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
 class TokenView(APIView):
     """Runs outside ATOMIC_REQUESTS so that a failed login's count survives the 400."""
@@ -361,21 +382,31 @@ class TokenView(APIView):
     authentication_classes: list[Any] = []
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(summary="Exchange username and password for an API token",
-                   request=s.TokenRequestSerializer,
-                   responses={200: s.TokenSerializer,
-                              400: OpenApiResponse(description="Wrong credentials or locked")})
+    @extend_schema(
+        summary="Exchange username and password for an API token",
+        request=s.TokenRequestSerializer,
+        responses={
+            200: s.TokenSerializer,
+            400: OpenApiResponse(description="Wrong credentials or locked"),
+        },
+    )
     def post(self, request: Request) -> Response:
         data = s.TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         user = authenticate(request._request, **data.validated_data)
         if user is None or not user.is_active:
             raise serializers.ValidationError(
-                {"non_field_errors": [serializers.ErrorDetail(
-                    _("Unable to log in with these credentials. After repeated failures the "
-                      "account is locked for a while."),
-                    code="invalid_credentials",
-                )]}
+                {
+                    "non_field_errors": [
+                        serializers.ErrorDetail(
+                            _(
+                                "Unable to log in with these credentials. After repeated failures the "
+                                "account is locked for a while."
+                            ),
+                            code="invalid_credentials",
+                        )
+                    ]
+                }
             )
         with transaction.atomic():
             token, key = api_token_issue(user=user)
@@ -383,8 +414,7 @@ class TokenView(APIView):
 
 
 class TokenRevokeView(APIView):
-    @extend_schema(summary="Revoke the token used for this request", request=None,
-                   responses={204: None})
+    @extend_schema(summary="Revoke the token used for this request", request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         header = request.META.get("HTTP_AUTHORIZATION", "").split()
         if len(header) == 2 and header[0].lower() == "token":

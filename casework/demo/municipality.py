@@ -77,7 +77,7 @@ def _login(spec: DemoLogin) -> AbstractUser:
     user.is_active = True
     user.set_password(DEMO_PASSWORD)
     user.save()
-    return user  # type: ignore[return-value]
+    return user
 
 
 def _membership(user: AbstractUser, unit: Unit, role: StaffRole) -> None:
@@ -85,7 +85,7 @@ def _membership(user: AbstractUser, unit: Unit, role: StaffRole) -> None:
 
 
 def _people(municipality: Municipality, units: list[Unit]) -> list[ServiceUser]:
-    rng = random.Random(2026)  # noqa: S311 - demo data, not security
+    rng = random.Random(2026)
     identities = national_ids(start_individual=DEMO_INDIVIDUAL_START, days=25_000)
     # Skip ahead in strides so that the demo people have varied birth years.
     spread = itertools.islice(identities, 0, 60 * 397, 397)
@@ -109,39 +109,62 @@ def _people(municipality: Municipality, units: list[Unit]) -> list[ServiceUser]:
                 ),
             },
         )
-        extra_unit = units[(index * 7) % len(units)] if index % 9 == 0 else None
-        person.units.set([unit] if extra_unit in (None, unit) else [unit, extra_unit])
+        # Every ninth person is also served by a second unit.
+        extra_unit = units[(index * 7) % len(units)]
+        person.units.set([unit, extra_unit] if index % 9 == 0 and extra_unit != unit else [unit])
         people.append(person)
     return people
 
 
 def _representative(
-    person: ServiceUser, kind: RepresentativeKind, first: str, last: str, relation: str,
+    person: ServiceUser,
+    kind: RepresentativeKind,
+    first: str,
+    last: str,
+    relation: str,
     user: AbstractUser | None = None,
 ) -> Representative:
     rep, _created = Representative.objects.update_or_create(
-        service_user=person, kind=kind, first_name=first, last_name=last,
+        service_user=person,
+        kind=kind,
+        first_name=first,
+        last_name=last,
         defaults={"relation": relation, "user": user, "phone": "", "email": ""},
     )
     return rep
 
 
-def _mandate(rep: Representative, reference: str, valid_from: datetime.date,
-             valid_to: datetime.date | None) -> None:
+def _mandate(
+    rep: Representative, reference: str, valid_from: datetime.date, valid_to: datetime.date | None
+) -> None:
     Mandate.objects.update_or_create(
-        representative=rep, certificate_reference=reference,
-        defaults={"covers_personal": True, "covers_economic": False,
-                  "valid_from": valid_from, "valid_to": valid_to},
+        representative=rep,
+        certificate_reference=reference,
+        defaults={
+            "covers_personal": True,
+            "covers_economic": False,
+            "valid_from": valid_from,
+            "valid_to": valid_to,
+        },
     )
 
 
-def _relative_consent(person: ServiceUser, rep: Representative, recorded_by: AbstractUser,
-                      valid_from: datetime.date) -> None:
+def _relative_consent(
+    person: ServiceUser, rep: Representative, recorded_by: AbstractUser, valid_from: datetime.date
+) -> None:
     Consent.objects.update_or_create(
-        service_user=person, representative=rep, given_by=ConsentGiver.SERVICE_USER,
-        defaults={"covers_plan": True, "covers_relative_access": True,
-                  "covers_group_sharing": True, "valid_from": valid_from, "valid_to": None,
-                  "withdrawn_at": None, "recorded_by": recorded_by},
+        service_user=person,
+        representative=rep,
+        given_by=ConsentGiver.SERVICE_USER,
+        defaults={
+            "covers_plan": True,
+            "covers_relative_access": True,
+            "covers_group_sharing": True,
+            "valid_from": valid_from,
+            "valid_to": None,
+            "withdrawn_at": None,
+            "recorded_by": recorded_by,
+        },
     )
 
 
@@ -164,29 +187,54 @@ def seed_demo_municipality() -> list[tuple[DemoLogin, AbstractUser]]:
         _membership(user["kvalitet"], unit, StaffRole.QUALITY_ADMIN)
 
     people = _people(municipality, units)
-    rng = random.Random(7)  # noqa: S311 - demo data
+    rng = random.Random(7)
     first = people[:PEOPLE_PER_UNIT]  # the people of the first unit
-    guardian = _representative(first[0], RepresentativeKind.GUARDIAN, "Vera", "Verge",
-                               "oppnevnt verge", user["verge"])
+    guardian = _representative(
+        first[0], RepresentativeKind.GUARDIAN, "Vera", "Verge", "oppnevnt verge", user["verge"]
+    )
     _mandate(guardian, "VM-2024-10231", today - datetime.timedelta(days=700), None)
-    expired = _representative(first[1], RepresentativeKind.GUARDIAN, "Viggo", "Verge",
-                              "oppnevnt verge", user["verge_utlopt"])
-    _mandate(expired, "VM-2021-04410", today - datetime.timedelta(days=1500),
-             today - datetime.timedelta(days=60))
-    relative = _representative(first[2], RepresentativeKind.RELATIVE, "Pia", "Pårørende",
-                               "datter", user["parorende"])
+    expired = _representative(
+        first[1],
+        RepresentativeKind.GUARDIAN,
+        "Viggo",
+        "Verge",
+        "oppnevnt verge",
+        user["verge_utlopt"],
+    )
+    _mandate(
+        expired,
+        "VM-2021-04410",
+        today - datetime.timedelta(days=1500),
+        today - datetime.timedelta(days=60),
+    )
+    relative = _representative(
+        first[2], RepresentativeKind.RELATIVE, "Pia", "Pårørende", "datter", user["parorende"]
+    )
     _relative_consent(first[2], relative, user["admin"], today - datetime.timedelta(days=200))
     # Relatives without portal logins for about a third of the others, for realism.
     for person in people[3::3]:
-        rep = _representative(person, RepresentativeKind.RELATIVE, rng.choice(FIRST_NAMES),
-                              person.last_name, rng.choice(RELATIONS))
+        rep = _representative(
+            person,
+            RepresentativeKind.RELATIVE,
+            rng.choice(FIRST_NAMES),
+            person.last_name,
+            rng.choice(RELATIONS),
+        )
         _relative_consent(person, rep, user["admin"], today - datetime.timedelta(days=90))
     # The coordinator also coordinates the plans of two people served by another unit.
-    for person in people[2 * PEOPLE_PER_UNIT: 2 * PEOPLE_PER_UNIT + 2]:
+    for person in people[2 * PEOPLE_PER_UNIT : 2 * PEOPLE_PER_UNIT + 2]:
         service_user_access_grant(
-            reach=None, actor=user["admin"], service_user=person, user=user["koordinator"],
+            reach=None,
+            actor=user["admin"],
+            service_user=person,
+            user=user["koordinator"],
             reason="Demo: koordinator for individuell plan",
         )
-    audit_record(actor=None, action="demo.seed", obj=municipality, role="system",
-                 changes={"service_users": [None, len(people)]})
+    audit_record(
+        actor=None,
+        action="demo.seed",
+        obj=municipality,
+        role="system",
+        changes={"service_users": [None, len(people)]},
+    )
     return logins

@@ -33,7 +33,9 @@ def national_id_for(birth_date: datetime.date, individual: int) -> str | None:
 
 
 def national_ids(
-    *, first_day: datetime.date = datetime.date(1930, 1, 1), days: int = 25_000,
+    *,
+    first_day: datetime.date = datetime.date(1930, 1, 1),
+    days: int = 25_000,
     start_individual: int = 100,
 ) -> Iterator[tuple[datetime.date, str]]:
     """Distinct (birth date, fødselsnummer) pairs, spread over ``days`` consecutive dates."""

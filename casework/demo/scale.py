@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -79,28 +79,31 @@ def _staff(units: list[Unit]) -> None:
     users = get_user_model().objects
     password = make_password(DEMO_PASSWORD)  # hashed once: hashing per user would take minutes
     roles = (StaffRole.CASEWORKER, StaffRole.COORDINATOR, StaffRole.UNIT_MANAGER)
-    wanted = {
-        scale_username(role, index): (unit, role)
-        for index, unit in enumerate(units)
-        for role in roles
-    }
+    wanted = {scale_username(role, index): (unit, role) for index, unit in enumerate(units) for role in roles}
     existing = set(users.filter(username__in=wanted).values_list("username", flat=True))
     users.bulk_create(
-        [users.model(username=name, password=password, first_name="Skala", last_name=name)
-         for name in wanted if name not in existing],
+        [
+            users.model(username=name, password=password, first_name="Skala", last_name=name)
+            for name in wanted
+            if name not in existing
+        ],
         batch_size=BATCH,
     )
     by_name = dict(users.filter(username__in=wanted).values_list("username", "pk"))
     StaffMembership.objects.bulk_create(
-        [StaffMembership(user_id=by_name[name], unit=unit, role=role)
-         for name, (unit, role) in wanted.items()],
+        [
+            StaffMembership(user_id=by_name[name], unit=unit, role=role)
+            for name, (unit, role) in wanted.items()
+        ],
         batch_size=BATCH,
         ignore_conflicts=True,
     )
 
 
 def seed_scale(
-    total: int, *, progress: Callable[[int, int], None] = lambda done, total: None,
+    total: int,
+    *,
+    progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> ScaleResult:
     """Make sure ``total`` synthetic service users exist, reporting progress per batch."""
     unit_count = max(1, math.ceil(total / PEOPLE_PER_UNIT))
@@ -112,13 +115,14 @@ def seed_scale(
     identities = itertools.islice(
         national_ids(start_individual=SCALE_INDIVIDUAL_START), already, already + to_create
     )
-    rng = random.Random(already)  # noqa: S311 - synthetic data
+    rng = random.Random(already)
     today = timezone.localdate()
     recorder = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
     view = Permission.objects.get(content_type__app_label="casework", codename="view_serviceuser")
     coordinators = dict(
-        StaffMembership.objects.filter(unit__in=units, role=StaffRole.COORDINATOR)
-        .values_list("unit_id", "user_id")
+        StaffMembership.objects.filter(unit__in=units, role=StaffRole.COORDINATOR).values_list(
+            "unit_id", "user_id"
+        )
     )
     done = 0
     while done < to_create:
@@ -126,8 +130,9 @@ def seed_scale(
         if not chunk:
             raise RuntimeError("ran out of synthetic national identity numbers")
         with transaction.atomic():
-            _create_chunk(chunk, already + done, units, municipality, rng, today,
-                          recorder, view, coordinators)
+            _create_chunk(
+                chunk, already + done, units, municipality, rng, today, recorder, view, coordinators
+            )
         done += len(chunk)
         progress(already + done, total)
     _refresh_planner_statistics()
@@ -142,19 +147,31 @@ def _refresh_planner_statistics() -> None:
 
 
 def _create_chunk(
-    chunk: list[tuple[datetime.date, str]], offset: int, units: list[Unit],
-    municipality: Municipality, rng: random.Random, today: datetime.date,
-    recorder: object, view: Permission, coordinators: dict[int, int],
+    chunk: list[tuple[datetime.date, str]],
+    offset: int,
+    units: list[Unit],
+    municipality: Municipality,
+    rng: random.Random,
+    today: datetime.date,
+    recorder: User | None,
+    view: Permission,
+    coordinators: dict[int, int],
 ) -> None:
     people = []
     for born, national_id in chunk:
         postal_code, city = rng.choice(PLACES)
-        people.append(ServiceUser(
-            municipality=municipality, national_id=national_id, date_of_birth=born,
-            first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES),
-            address=f"{rng.choice(STREETS)} {rng.randrange(1, 120)}",
-            postal_code=postal_code, city=city,
-        ))
+        people.append(
+            ServiceUser(
+                municipality=municipality,
+                national_id=national_id,
+                date_of_birth=born,
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=rng.choice(LAST_NAMES),
+                address=f"{rng.choice(STREETS)} {rng.randrange(1, 120)}",
+                postal_code=postal_code,
+                city=city,
+            )
+        )
     people = ServiceUser.objects.bulk_create(people, batch_size=BATCH)
     through = ServiceUser.units.through
     links, reps = [], []
@@ -163,25 +180,45 @@ def _create_chunk(
         links.append(through(serviceuser_id=person.pk, unit_id=unit.pk))
         if position % 5 == 0:
             kind = RepresentativeKind.GUARDIAN if position % 10 == 0 else RepresentativeKind.RELATIVE
-            reps.append(Representative(
-                service_user=person, kind=kind, first_name=rng.choice(FIRST_NAMES),
-                last_name=person.last_name, relation=rng.choice(RELATIONS),
-            ))
+            reps.append(
+                Representative(
+                    service_user=person,
+                    kind=kind,
+                    first_name=rng.choice(FIRST_NAMES),
+                    last_name=person.last_name,
+                    relation=rng.choice(RELATIONS),
+                )
+            )
     through.objects.bulk_create(links, batch_size=BATCH)
     reps = Representative.objects.bulk_create(reps, batch_size=BATCH)
     Mandate.objects.bulk_create(
-        [Mandate(representative=rep, covers_personal=True, covers_economic=rep.pk % 3 == 0,
-                 valid_from=today - datetime.timedelta(days=400),
-                 certificate_reference=f"VM-S-{rep.pk}")
-         for rep in reps if rep.kind == RepresentativeKind.GUARDIAN],
+        [
+            Mandate(
+                representative=rep,
+                covers_personal=True,
+                covers_economic=rep.pk % 3 == 0,
+                valid_from=today - datetime.timedelta(days=400),
+                certificate_reference=f"VM-S-{rep.pk}",
+            )
+            for rep in reps
+            if rep.kind == RepresentativeKind.GUARDIAN
+        ],
         batch_size=BATCH,
     )
     Consent.objects.bulk_create(
-        [Consent(service_user_id=rep.service_user_id, representative=rep,
-                 given_by=ConsentGiver.SERVICE_USER, covers_plan=True,
-                 covers_relative_access=True, valid_from=today - datetime.timedelta(days=200),
-                 recorded_by=recorder)
-         for rep in reps if rep.kind == RepresentativeKind.RELATIVE],
+        [
+            Consent(
+                service_user_id=rep.service_user_id,
+                representative=rep,
+                given_by=ConsentGiver.SERVICE_USER,
+                covers_plan=True,
+                covers_relative_access=True,
+                valid_from=today - datetime.timedelta(days=200),
+                recorded_by=recorder,
+            )
+            for rep in reps
+            if rep.kind == RepresentativeKind.RELATIVE
+        ],
         batch_size=BATCH,
     )
     # Each coordinator is granted a few people served by the next unit (plans they coordinate).
@@ -191,7 +228,11 @@ def _create_chunk(
             unit_index = (position // PEOPLE_PER_UNIT) % len(units)
             coordinator = coordinators.get(units[unit_index - 1].pk)
             if coordinator is not None:
-                grants.append(ServiceUserUserObjectPermission(
-                    user_id=coordinator, content_object=person, permission=view,
-                ))
+                grants.append(
+                    ServiceUserUserObjectPermission(
+                        user_id=coordinator,
+                        content_object=person,
+                        permission=view,
+                    )
+                )
     ServiceUserUserObjectPermission.objects.bulk_create(grants, batch_size=BATCH)

@@ -18,7 +18,10 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
         verbose_name=_("actor"),
     )
     actor_username = models.CharField(_("actor's username"), max_length=150)
@@ -27,7 +30,10 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=60)
     object_id = models.CharField(_("object id"), max_length=40)
     service_user = models.ForeignKey(
-        ServiceUser, on_delete=models.PROTECT, null=True, related_name="+",
+        ServiceUser,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
         verbose_name=_("whose data"),
     )
     changes = models.JSONField(_("changes"), default=dict, blank=True)
@@ -48,12 +54,16 @@ class AccessLogEntry(models.Model):
 
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("who"),
     )
     actor_role = models.CharField(_("role"), max_length=120)
     service_user = models.ForeignKey(
-        ServiceUser, on_delete=models.PROTECT, related_name="access_log",
+        ServiceUser,
+        on_delete=models.PROTECT,
+        related_name="access_log",
         verbose_name=_("whose data"),
     )
     resource = models.CharField(_("what"), max_length=60)

@@ -26,7 +26,9 @@ class ServiceArea(models.Model):
     """Tjenesteområde: a group of result units, e.g. health and care."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="service_areas",
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="service_areas",
         verbose_name=_("municipality"),
     )
     name = models.CharField(_("name"), max_length=120)
@@ -47,7 +49,10 @@ class Unit(models.Model):
     """Resultatenhet: the unit that delivers services and is measured on the scorecard."""
 
     service_area = models.ForeignKey(
-        ServiceArea, on_delete=models.PROTECT, related_name="units", verbose_name=_("service area"),
+        ServiceArea,
+        on_delete=models.PROTECT,
+        related_name="units",
+        verbose_name=_("service area"),
     )
     name = models.CharField(_("name"), max_length=160)
     is_active = models.BooleanField(_("active"), default=True)
@@ -68,11 +73,16 @@ class StaffMembership(models.Model):
     """A login's role in a unit. One login may hold several roles in several units."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_memberships",
         verbose_name=_("user"),
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"),
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("unit"),
     )
     role = models.CharField(_("role"), max_length=20, choices=StaffRole.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

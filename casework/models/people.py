@@ -23,7 +23,9 @@ class ServiceUser(models.Model):
     """Tjenestemottaker: the person the work is about (not a login)."""
 
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="service_users",
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="service_users",
         verbose_name=_("municipality"),
     )
     first_name = models.CharField(_("first name"), max_length=100)
@@ -32,7 +34,10 @@ class ServiceUser(models.Model):
     # Validated with python-stdnum in the services; never put in a URL or a log line.
     national_id = models.CharField(_("national identity number"), max_length=11, unique=True)
     units = models.ManyToManyField(
-        Unit, related_name="service_users", verbose_name=_("units"), blank=True,
+        Unit,
+        related_name="service_users",
+        verbose_name=_("units"),
+        blank=True,
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -40,7 +45,10 @@ class ServiceUser(models.Model):
     postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=2, choices=Language.choices, default=Language.BOKMAAL,
+        _("preferred language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.BOKMAAL,
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -70,20 +78,29 @@ class Representative(models.Model):
     """A guardian (verge) or relative (pårørende) of one service user."""
 
     service_user = models.ForeignKey(
-        ServiceUser, on_delete=models.PROTECT, related_name="representatives",
+        ServiceUser,
+        on_delete=models.PROTECT,
+        related_name="representatives",
         verbose_name=_("service user"),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=RepresentativeKind.choices)
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     relation = models.CharField(
-        _("relation"), max_length=60, blank=True, help_text=_("E.g. daughter, brother, appointed guardian."),
+        _("relation"),
+        max_length=60,
+        blank=True,
+        help_text=_("E.g. daughter, brother, appointed guardian."),
     )
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="representations", verbose_name=_("portal login"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="representations",
+        verbose_name=_("portal login"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -112,16 +129,22 @@ class Mandate(models.Model):
     """Vergefullmakt: the written mandate a guardian acts within (vergemålsloven)."""
 
     representative = models.ForeignKey(
-        Representative, on_delete=models.PROTECT, related_name="mandates",
-        verbose_name=_("guardian"), limit_choices_to={"kind": RepresentativeKind.GUARDIAN},
+        Representative,
+        on_delete=models.PROTECT,
+        related_name="mandates",
+        verbose_name=_("guardian"),
+        limit_choices_to={"kind": RepresentativeKind.GUARDIAN},
     )
     covers_personal = models.BooleanField(_("covers personal matters"), default=False)
     covers_economic = models.BooleanField(_("covers economic matters"), default=False)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     certificate_reference = models.CharField(
-        _("guardian certificate reference"), max_length=60,
-        help_text=_("Reference to the guardian's certificate (vergeattest) from the Civil Affairs Authority."),
+        _("guardian certificate reference"),
+        max_length=60,
+        help_text=_(
+            "Reference to the guardian's certificate (vergeattest) from the Civil Affairs Authority."
+        ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -162,21 +185,32 @@ class Consent(models.Model):
     """Samtykke: who gave it, on whose behalf, what it covers, for how long, and its withdrawal."""
 
     service_user = models.ForeignKey(
-        ServiceUser, on_delete=models.PROTECT, related_name="consents",
+        ServiceUser,
+        on_delete=models.PROTECT,
+        related_name="consents",
         verbose_name=_("service user"),
     )
     given_by = models.CharField(_("given by"), max_length=20, choices=ConsentGiver.choices)
     given_by_representative = models.ForeignKey(
-        Representative, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Representative,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("guardian who consented"),
     )
     representative = models.ForeignKey(
-        Representative, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="consents", verbose_name=_("relative given access"),
+        Representative,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+        verbose_name=_("relative given access"),
     )
     covers_plan = models.BooleanField(_("covers the individual plan"), default=False)
     covers_group_sharing = models.BooleanField(
-        _("covers information sharing in the responsibility group"), default=False,
+        _("covers information sharing in the responsibility group"),
+        default=False,
     )
     covers_relative_access = models.BooleanField(_("covers the relative's access"), default=False)
     valid_from = models.DateField(_("valid from"))
@@ -185,7 +219,9 @@ class Consent(models.Model):
     withdrawal_reason = models.CharField(_("withdrawal reason"), max_length=300, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("recorded by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -198,8 +234,7 @@ class Consent(models.Model):
         ordering = ["-valid_from", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(covers_plan=True) | Q(covers_group_sharing=True)
-                | Q(covers_relative_access=True),
+                condition=Q(covers_plan=True) | Q(covers_group_sharing=True) | Q(covers_relative_access=True),
                 name="consent_has_scope",
             ),
             models.CheckConstraint(
@@ -211,8 +246,7 @@ class Consent(models.Model):
                 name="consent_relative_access_names_relative",
             ),
             models.CheckConstraint(
-                condition=~Q(given_by=ConsentGiver.GUARDIAN)
-                | Q(given_by_representative__isnull=False),
+                condition=~Q(given_by=ConsentGiver.GUARDIAN) | Q(given_by_representative__isnull=False),
                 name="consent_by_guardian_names_guardian",
             ),
         ]

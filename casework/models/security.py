@@ -25,7 +25,9 @@ class ApiToken(models.Model):
     """A bearer token for scripts. Only its SHA-256 is stored; the token is shown once."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
         verbose_name=_("user"),
     )
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)

@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--scale", type=int, metavar="N",
+            "--scale",
+            type=int,
+            metavar="N",
             help="Also make sure N synthetic service users exist (for benchmarks).",
         )
 
@@ -27,8 +29,7 @@ class Command(BaseCommand):
         if scale is not None and scale < 1:
             raise CommandError("--scale must be a positive number.")
         logins = seed_demo_municipality()
-        self.stdout.write(self.style.SUCCESS("Demo municipality ready. Logins (password "
-                                             f"{DEMO_PASSWORD}):"))
+        self.stdout.write(self.style.SUCCESS(f"Demo municipality ready. Logins (password {DEMO_PASSWORD}):"))
         for spec, _user in logins:
             self.stdout.write(f"  {spec.username:<15} {spec.description}")
         if scale:
@@ -42,7 +43,9 @@ class Command(BaseCommand):
                     self.stdout.flush()
 
             result = seed_scale(scale, progress=progress)
-            self.stdout.write(self.style.SUCCESS(
-                f"Scale data: {result.created} created, {result.total} in all, "
-                f"{result.units} units, in {time.monotonic() - started:.1f} s."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Scale data: {result.created} created, {result.total} in all, "
+                    f"{result.units} units, in {time.monotonic() - started:.1f} s."
+                )
+            )
