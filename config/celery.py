@@ -11,7 +11,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-def _ensure_filesystem_broker_folders() -> None:
+def _ensure_filesystem_broker_folders(**kwargs: object) -> None:
     """kombu's filesystem transport needs its folders; create them for the embedded default."""
     from pathlib import Path
 
@@ -24,4 +24,4 @@ def _ensure_filesystem_broker_folders() -> None:
                 Path(str(folder)).mkdir(parents=True, exist_ok=True)
 
 
-app.on_after_finalize.connect(lambda sender, **kwargs: _ensure_filesystem_broker_folders())
+app.on_after_finalize.connect(_ensure_filesystem_broker_folders, weak=False)

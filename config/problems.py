@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -25,19 +26,19 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_BASE_URI = "https://medvirk.no/problems/"
 
 _TITLES = {
-    400: "Invalid request",
-    401: "Not authenticated",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    406: "Not acceptable",
-    409: "Conflict",
-    413: "Request too large",
-    415: "Unsupported media type",
-    422: "Requirements not met",
-    429: "Too many requests",
-    500: "Internal server error",
-    503: "Service unavailable",
+    400: gettext_noop("Invalid request"),
+    401: gettext_noop("Not authenticated"),
+    403: gettext_noop("Not allowed"),
+    404: gettext_noop("Not found"),
+    405: gettext_noop("Method not allowed"),
+    406: gettext_noop("Not acceptable"),
+    409: gettext_noop("Conflict"),
+    413: gettext_noop("Request too large"),
+    415: gettext_noop("Unsupported media type"),
+    422: gettext_noop("Requirements not met"),
+    429: gettext_noop("Too many requests"),
+    500: gettext_noop("Internal server error"),
+    503: gettext_noop("Service unavailable"),
 }
 _CODES = {
     400: "invalid",
@@ -103,7 +104,10 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     """DRF's ``EXCEPTION_HANDLER``: every error becomes a problem document and rolls back."""
     if isinstance(exc, DomainError):
         set_rollback()
-        body = problem_body(status=exc.status, code=exc.code, title=exc.title, detail=exc.detail, **exc.extra)
+        # Services may narrow the class's code (``Conflict(..., code="duplicate")``); it arrives in extra.
+        extra = dict(exc.extra)
+        code = extra.pop("code", exc.code)
+        body = problem_body(status=exc.status, code=code, title=exc.title, detail=exc.detail, **extra)
         return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
 
     if isinstance(exc, Http404):
