@@ -156,7 +156,6 @@ def service_user_list_for(*, reach: Reach) -> QuerySet[ServiceUser]:
     """Service users in reach, with their units, ready for a list page (fixed query count)."""
     return (
         service_user_queryset_for(reach=reach)
-        .select_related("municipality")
         .prefetch_related(Prefetch("units", queryset=Unit.objects.order_by("name")))
         .order_by("last_name", "first_name", "id")
     )

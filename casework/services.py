@@ -12,6 +12,7 @@ from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from casework.audit import audit_record, changes_between
 from casework.choices import ConsentGiver, RepresentativeKind
@@ -23,7 +24,7 @@ from casework.models import (
     ServiceUserUserObjectPermission,
     Unit,
 )
-from casework.national_id import national_id_birth_date, national_id_clean
+from casework.national_id import NationalIdError, national_id_birth_date, national_id_clean
 from casework.policies import (
     ensure_can_edit_person,
     ensure_can_grant_access,
@@ -38,7 +39,7 @@ class InvalidField(DomainError):
 
     status = 400
     code = "invalid"
-    title = "Invalid request"
+    title = gettext_noop("Invalid request")
 
     def __init__(self, *, field: str, code: str, detail: str) -> None:
         super().__init__(
@@ -52,8 +53,6 @@ def _role(reach: Reach, service_user: ServiceUser) -> str:
 
 
 def _clean_identity(national_id: str, date_of_birth: datetime.date | None) -> tuple[str, Any]:
-    from casework.national_id import NationalIdError
-
     try:
         cleaned = national_id_clean(national_id)
     except NationalIdError as error:

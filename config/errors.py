@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 
 class DomainError(Exception):
     status: int = 400
     code: str = "domain_error"
-    title: str = "Domain rule violated"
+    title: str = gettext_noop("Domain rule violated")
 
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
@@ -26,12 +28,12 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
-    title = "Conflict"
+    title = gettext_noop("Conflict")
 
 
 class TransitionNotAllowed(Conflict):
     code = "transition_not_allowed"
-    title = "Transition not allowed"
+    title = gettext_noop("Transition not allowed")
 
 
 class GuardFailed(DomainError):
@@ -39,7 +41,7 @@ class GuardFailed(DomainError):
 
     status = 422
     code = "guard_failed"
-    title = "Requirements not met"
+    title = gettext_noop("Requirements not met")
 
     def __init__(self, detail: str, *, missing: Sequence[str], **extra: Any) -> None:
         super().__init__(detail, missing=list(missing), **extra)
@@ -50,4 +52,4 @@ class NotAllowed(DomainError):
 
     status = 403
     code = "permission_denied"
-    title = "Not allowed"
+    title = gettext_noop("Not allowed")

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 from config.problems import problem_response
 
@@ -28,6 +29,7 @@ class RequestSizeLimitMiddleware:
             return problem_response(
                 status=413,
                 code="request_too_large",
-                detail=f"The request body is {length} bytes; the limit is {limit} bytes.",
+                detail=_("The request body is %(length)d bytes; the limit is %(limit)d bytes.")
+                % {"length": length, "limit": limit},
             )
         return self.get_response(request)

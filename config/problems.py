@@ -63,7 +63,7 @@ def problem_body(
     code = code or _CODES.get(status, "error")
     body: dict[str, Any] = {
         "type": PROBLEM_BASE_URI + code.replace("_", "-"),
-        "title": _(title or _TITLES.get(status, "Error")),
+        "title": _(title or _TITLES.get(status, gettext_noop("Error"))),
         "status": status,
         "detail": detail,
         "code": code,

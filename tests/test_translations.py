@@ -76,12 +76,12 @@ def parse_po(path: Path) -> list[Entry]:
         else:
             match = _KEYWORD.match(line)
             assert match, f"{path}:{number}: cannot parse {raw!r}"
-            keyword, index, quoted = match.groups()
-            text = ast.literal_eval(quoted)
+            keyword, plural_index, quoted = match.groups()
+            text = str(ast.literal_eval(quoted))
             if keyword in {"msgctxt", "msgid"} and entry.msgstr:
                 finish()
             if keyword.startswith("msgstr"):
-                position = int(index) if index is not None else 0
+                position = int(plural_index) if plural_index is not None else 0
                 entry.msgstr[position] = text
                 target = ("msgstr", position)
             else:
@@ -156,7 +156,7 @@ def test_translations_keep_the_placeholders() -> None:
 
 def _catalog(path: Path) -> dict[Any, str]:
     with path.open("rb") as handle:
-        return dict(gettext.GNUTranslations(handle)._catalog)  # type: ignore[attr-defined]
+        return dict(gettext.GNUTranslations(handle)._catalog)
 
 
 def test_compiled_mo_matches_the_po(tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ from casework.auth import api_token_issue, api_token_revoke
 from casework.models import Consent, Mandate, Representative, ServiceUser, Unit
 from casework.national_id import NationalIdError, national_id_clean
 from casework.policies import ensure_can_read_access_log
+from config.schema import Problem
 
 
 def _reference_error(field: str) -> serializers.ValidationError:
@@ -387,7 +388,7 @@ class TokenView(APIView):
         request=s.TokenRequestSerializer,
         responses={
             200: s.TokenSerializer,
-            400: OpenApiResponse(description="Wrong credentials or locked"),
+            400: OpenApiResponse(response=Problem, description="Wrong credentials or locked"),
         },
     )
     def post(self, request: Request) -> Response:

@@ -158,10 +158,12 @@ class Mandate(models.Model):
             models.CheckConstraint(
                 condition=Q(covers_personal=True) | Q(covers_economic=True),
                 name="mandate_has_scope",
+                violation_error_message=_("A mandate covers personal matters, economic matters or both."),
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="mandate_period_ordered",
+                violation_error_message=_("The end date is before the start date."),
             ),
         ]
 
@@ -236,23 +238,28 @@ class Consent(models.Model):
             models.CheckConstraint(
                 condition=Q(covers_plan=True) | Q(covers_group_sharing=True) | Q(covers_relative_access=True),
                 name="consent_has_scope",
+                violation_error_message=_("A consent must cover at least one thing."),
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
                 name="consent_period_ordered",
+                violation_error_message=_("The end date is before the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(covers_relative_access=False) | Q(representative__isnull=False),
                 name="consent_relative_access_names_relative",
+                violation_error_message=_("Name the relative who is given access."),
             ),
             models.CheckConstraint(
                 condition=~Q(given_by=ConsentGiver.GUARDIAN) | Q(given_by_representative__isnull=False),
                 name="consent_by_guardian_names_guardian",
+                violation_error_message=_("Name the guardian who consented on the person's behalf."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{_('Consent')} #{self.pk} {self.valid_from}–{self.valid_to or ''}"
+        label = _("Consent")
+        return f"{label} #{self.pk} {self.valid_from}–{self.valid_to or ''}"
 
     def is_in_force(self, at: datetime.datetime | None = None) -> bool:
         at = at or timezone.now()

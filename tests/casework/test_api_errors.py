@@ -54,7 +54,9 @@ def _new_person(world: Any, **overrides: Any) -> dict[str, Any]:
 # --- Fødselsnummer ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("national_id", "code"), [(BAD_CHECKSUM, "invalid_checksum"), (TEN_DIGITS, "invalid_length")])
+@pytest.mark.parametrize(
+    ("national_id", "code"), [(BAD_CHECKSUM, "invalid_checksum"), (TEN_DIGITS, "invalid_length")]
+)
 def test_create_with_invalid_national_id_is_400_naming_the_field(world, api, national_id, code):
     before = _counts()
 
@@ -68,7 +70,9 @@ def test_create_with_invalid_national_id_is_400_naming_the_field(world, api, nat
     assert _counts() == before
 
 
-@pytest.mark.parametrize(("national_id", "code"), [(BAD_CHECKSUM, "invalid_checksum"), (TEN_DIGITS, "invalid_length")])
+@pytest.mark.parametrize(
+    ("national_id", "code"), [(BAD_CHECKSUM, "invalid_checksum"), (TEN_DIGITS, "invalid_length")]
+)
 def test_search_with_invalid_national_id_is_400_naming_the_field(world, api, national_id, code):
     before = _counts()
 
@@ -127,7 +131,9 @@ def test_unknown_body_field_on_create_is_400_unknown_field(world, api):
     )
 
     body = _problem(response, status=400, code="invalid")
-    assert body["errors"] == [{"field": "shoe_size", "code": "unknown_field", "detail": body["errors"][0]["detail"]}]
+    assert body["errors"] == [
+        {"field": "shoe_size", "code": "unknown_field", "detail": body["errors"][0]["detail"]}
+    ]
     assert _counts() == before
 
 

@@ -60,7 +60,9 @@ def test_right_credentials_return_a_token_and_its_expiry(settings):
     assert ApiToken.objects.count() == 1
     expires_at = parse_datetime(body["expires_at"])
     assert expires_at == ApiToken.objects.get().expires_at
-    assert before + datetime.timedelta(hours=10) <= expires_at <= timezone.now() + datetime.timedelta(hours=10)
+    assert (
+        before + datetime.timedelta(hours=10) <= expires_at <= timezone.now() + datetime.timedelta(hours=10)
+    )
 
 
 @pytest.mark.django_db
@@ -193,7 +195,9 @@ def test_wrong_password_is_400_and_issues_no_token():
     assert response["Content-Type"] == "application/problem+json"
     body = response.json()
     assert body["code"] == "invalid"
-    assert body["errors"] == [{"field": "", "code": "invalid_credentials", "detail": body["errors"][0]["detail"]}]
+    assert body["errors"] == [
+        {"field": "", "code": "invalid_credentials", "detail": body["errors"][0]["detail"]}
+    ]
     assert ApiToken.objects.count() == 0
 
 
@@ -229,7 +233,9 @@ def test_missing_password_is_400_naming_the_field():
 
     assert response.status_code == 400
     body = response.json()
-    assert body["errors"] == [{"field": "password", "code": "required", "detail": body["errors"][0]["detail"]}]
+    assert body["errors"] == [
+        {"field": "password", "code": "required", "detail": body["errors"][0]["detail"]}
+    ]
     assert LoginThrottle.objects.count() == 0
 
 
