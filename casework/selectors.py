@@ -15,7 +15,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -76,7 +78,13 @@ class Reach:
 
 
 def _valid_representations(actor: Any, at: datetime.datetime) -> dict[int, str]:
-    """Service users the actor represents with a mandate or consent in force at ``at``."""
+    """Service users the actor represents with a mandate or consent in force at ``at``.
+
+    Most actors are staff and represent no one: a plain indexed lookup answers that, and the
+    validity query (whose construction alone costs over a millisecond) runs only for the rest.
+    """
+    if not Representative.objects.filter(user=actor).exists():
+        return {}
     day = timezone.localdate(at)
     personal_mandate = Mandate.objects.valid_on(day).filter(
         representative=OuterRef("pk"), covers_personal=True
@@ -88,6 +96,7 @@ def _valid_representations(actor: Any, at: datetime.datetime) -> dict[int, str]:
     )
     rows = (
         Representative.objects.filter(user=actor)
+        .order_by()
         .annotate(has_mandate=Exists(personal_mandate), has_consent=Exists(relative_consent))
         .filter(
             Q(kind=RepresentativeKind.GUARDIAN, has_mandate=True)
@@ -125,22 +134,39 @@ def reach_for(actor: Any, *, at: datetime.datetime | None = None) -> Reach:
 # --- Service users ------------------------------------------------------------------------------
 
 
-def _reachable_service_user_ids(reach: Reach) -> QuerySet[Any] | None:
-    """One subquery of the ids in reach (a UNION), or None for a superuser (everything)."""
+def _placeholders(values: Iterable[int]) -> tuple[str, list[int]]:
+    items = sorted(values)
+    return ", ".join(["%s"] * len(items)), items
+
+
+def _reachable_service_user_ids(reach: Reach) -> RawSQL | None:
+    """The ids in reach as one parameterised ``UNION`` subquery; None for a superuser (all).
+
+    Written as SQL rather than as a union of querysets: Django's compilation of a combined query
+    cost more than the query itself (1.5 ms a request), and it is compiled twice per list page
+    (count and rows). The parts: units the actor works in, explicit django-guardian grants, and
+    people the actor represents with a mandate or consent in force (already checked in ``reach``).
+    """
     if reach.is_superuser:
         return None
-    through = ServiceUser.units.through
-    parts: list[QuerySet[Any]] = [
-        through.objects.filter(unit_id__in=sorted(reach.unit_ids)).values("serviceuser_id"),
-        ServiceUserUserObjectPermission.objects.filter(
-            user=reach.actor, permission__codename=VIEW_SERVICE_USER
-        ).values("content_object_id"),
-        ServiceUser.objects.filter(pk__in=sorted(reach.represented)).order_by().values("pk"),
+    # Only table names from the models' metadata are interpolated; every value is a parameter.
+    through = ServiceUser.units.through._meta.db_table
+    grants = ServiceUserUserObjectPermission._meta.db_table
+    permissions = Permission._meta.db_table
+    parts = [
+        f"SELECT g.content_object_id FROM {grants} g JOIN {permissions} p ON p.id = g.permission_id "  # noqa: S608
+        "WHERE g.user_id = %s AND p.codename = %s"
     ]
-    if not reach.is_staff_member:
-        parts = parts[1:]
-    first, *rest = parts
-    return first.union(*rest) if rest else first
+    params: list[Any] = [reach.actor.pk, VIEW_SERVICE_USER]
+    if reach.unit_ids:
+        marks, unit_ids = _placeholders(reach.unit_ids)
+        parts.append(f"SELECT serviceuser_id FROM {through} WHERE unit_id IN ({marks})")  # noqa: S608
+        params += unit_ids
+    if reach.represented:
+        marks, person_ids = _placeholders(reach.represented)
+        parts.append(f"SELECT id FROM {ServiceUser._meta.db_table} WHERE id IN ({marks})")  # noqa: S608
+        params += person_ids
+    return RawSQL(" UNION ".join(parts), params)  # noqa: S611
 
 
 def service_user_queryset_for(*, reach: Reach) -> QuerySet[ServiceUser]:

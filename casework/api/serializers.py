@@ -136,10 +136,11 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 class AccessLogEntrySerializer(serializers.ModelSerializer):
     who = serializers.SerializerMethodField()
+    basis_label = serializers.CharField(source="get_basis_display", read_only=True)
 
     class Meta:
         model = AccessLogEntry
-        fields = ["id", "occurred_at", "who", "actor_role", "resource", "basis"]
+        fields = ["id", "occurred_at", "who", "actor_role", "resource", "basis", "basis_label"]
 
     @extend_schema_field(serializers.CharField())
     def get_who(self, obj: AccessLogEntry) -> str:

@@ -105,7 +105,7 @@ class ServiceUserViewSet(ReachViewSet):
         data = s.ServiceUserCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = services.service_user_create(reach=self.reach, **data.validated_data)
-        person = selectors.service_user_get_for(reach=selectors.reach_for(request.user), id=person.pk)
+        person = selectors.service_user_get_for(reach=self.reach, id=person.pk)  # units prefetched
         return self._detail(person, status_code=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -113,7 +113,7 @@ class ServiceUserViewSet(ReachViewSet):
         data = s.ServiceUserUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.service_user_update(reach=self.reach, service_user=person, **data.validated_data)
-        person = selectors.service_user_get_for(reach=selectors.reach_for(request.user), id=person.pk)
+        person = selectors.service_user_get_for(reach=self.reach, id=person.pk)  # units prefetched
         return self._detail(person)
 
     @extend_schema(
