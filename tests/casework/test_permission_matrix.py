@@ -297,3 +297,90 @@ def test_consent_create(world, api, actor, expected):
 
     assert response.status_code == expected
     assert Consent.objects.count() == before + (1 if expected == 201 else 0)
+
+
+# --- Units (not personal data: staff see the units of their municipality) ----------------------
+
+UNITS = {
+    "superuser": 200,
+    "caseworker": 200,
+    "caseworker_other_unit": 200,
+    "coordinator": 200,
+    "unit_manager": 200,
+    "quality_admin": 200,
+    "guardian": 404,
+    "guardian_expired": 404,
+    "relative": 404,
+    "relative_without_consent": 404,
+    "anonymous": 401,
+}
+
+
+@pytest.mark.parametrize(("actor", "expected"), UNITS.items())
+def test_unit_detail(world, api, actor, expected):
+    response = api(world.actors[actor]).get(f"/api/v1/units/{world.unit_a.pk}/")
+
+    assert response.status_code == expected
+
+
+# --- Lists of representatives: staff see those of people in reach, a representative their own --
+
+REPRESENTATIVE_LIST = {
+    "superuser": 4,
+    "caseworker": 4,
+    "caseworker_other_unit": 0,
+    "coordinator": 4,
+    "unit_manager": 4,
+    "quality_admin": 4,
+    "guardian": 1,
+    "guardian_expired": 0,
+    "relative": 1,
+    "relative_without_consent": 0,
+}
+
+
+@pytest.mark.parametrize(("actor", "count"), REPRESENTATIVE_LIST.items())
+def test_representative_list(world, api, actor, count):
+    response = api(world.actors[actor]).get("/api/v1/representatives/")
+
+    assert response.status_code == 200
+    assert response.json()["count"] == count
+
+
+# --- Changing a mandate and withdrawing a consent -------------------------------------------
+
+CHANGE_ABOUT_PERSON = {
+    "superuser": 200,
+    "caseworker": 200,
+    "caseworker_other_unit": 404,
+    "coordinator": 403,
+    "unit_manager": 200,
+    "quality_admin": 403,
+    "anonymous": 401,
+}
+
+
+@pytest.mark.parametrize(("actor", "expected"), CHANGE_ABOUT_PERSON.items())
+def test_mandate_end(world, api, actor, expected):
+    mandate = Mandate.objects.get(representative__user=world.actors["guardian"])
+
+    response = api(world.actors[actor]).patch(
+        f"/api/v1/mandates/{mandate.pk}/", {"valid_to": "2030-12-31"}, format="json"
+    )
+
+    assert response.status_code == expected
+    mandate.refresh_from_db()
+    assert (mandate.valid_to is not None) == (expected == 200)
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"), {**CHANGE_ABOUT_PERSON, "relative": 403, "guardian": 404}.items()
+)
+def test_consent_withdraw(world, api, actor, expected):
+    consent = Consent.objects.get(representative__user=world.actors["relative"])
+
+    response = api(world.actors[actor]).post(f"/api/v1/consents/{consent.pk}/withdraw/", {}, format="json")
+
+    assert response.status_code == expected
+    consent.refresh_from_db()
+    assert (consent.withdrawn_at is not None) == (expected == 200)
