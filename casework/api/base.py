@@ -1,11 +1,19 @@
-"""What every API view of the service shares: the actor's reach, computed once per request."""
+"""What every API view of the service shares: the actor's reach, and the access log of reads."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import cached_property
+from typing import Any
 
-from rest_framework import viewsets
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import serializers, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from casework.audit import access_log_record
+from casework.models import ServiceUser
 from casework.selectors import Reach, reach_for
 
 
@@ -15,3 +23,57 @@ class ReachViewSet(viewsets.GenericViewSet):
     @cached_property
     def reach(self) -> Reach:
         return reach_for(self.request.user)
+
+
+def reference_in_reach(getter: Callable[..., Any], *, reach: Reach, field: str, id: Any) -> Any:
+    """An object named in a request body, through its selector.
+
+    Missing and out of reach give the same 400 ``not_found`` on the field: never reveal that an
+    object the caller may not see exists.
+    """
+    try:
+        return getter(reach=reach, id=id)
+    except Http404 as error:
+        raise serializers.ValidationError(
+            {field: [serializers.ErrorDetail(_("Not found."), code="not_found")]}
+        ) from error
+
+
+class PersonDataViewSet(ReachViewSet):
+    """List and retrieve rows about people; every person shown is written to the access log.
+
+    Subclasses name the resource (``access_resource``, e.g. ``"mandate"``), the path from a row to
+    its person (``person_path``, ``""`` for the person itself), and the selector that fetches one
+    row in reach (``get_in_reach``). ``get_queryset`` returns the selector's list, with the
+    person's units prefetched (the access log derives role and basis from them).
+    """
+
+    access_resource = ""
+    person_path = ""
+
+    def get_in_reach(self, pk: str) -> Any:
+        raise NotImplementedError
+
+    def people_of(self, rows: Iterable[Any]) -> list[ServiceUser]:
+        people: dict[int, ServiceUser] = {}
+        for row in rows:
+            person = row
+            for part in filter(None, self.person_path.split(".")):
+                person = getattr(person, part)
+            people.setdefault(person.pk, person)
+        return list(people.values())
+
+    def log_read(self, kind: str, rows: Iterable[Any]) -> None:
+        access_log_record(
+            reach=self.reach, resource=f"{self.access_resource}.{kind}", people=self.people_of(rows)
+        )
+
+    def list(self, request: Request) -> Response:
+        rows = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
+        self.log_read("list", rows)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        row = self.get_in_reach(pk)
+        self.log_read("detail", [row])
+        return Response(self.get_serializer(row).data)

@@ -1,6 +1,6 @@
 """HTTP views of the casework core: validate input, call a selector or service, serialise.
 
-Every read of a person's data goes through ``access_log_record``; every write through a service
+Every read of a person's data is access-logged (``PersonDataViewSet``); every write goes through a service
 that writes its audit row.
 """
 
@@ -10,7 +10,6 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.http import Http404
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -24,19 +23,12 @@ from rest_framework.views import APIView
 from casework import selectors, services
 from casework.api import filters
 from casework.api import serializers as s
-from casework.api.base import ReachViewSet
-from casework.audit import access_log_record
+from casework.api.base import PersonDataViewSet, ReachViewSet, reference_in_reach
 from casework.auth import api_token_issue, api_token_revoke
 from casework.models import Consent, Mandate, Representative, ServiceUser, Unit
 from casework.national_id import NationalIdError, national_id_clean
 from casework.policies import ensure_can_read_access_log
 from config.schema import Problem
-
-
-def _reference_error(field: str) -> serializers.ValidationError:
-    """A body reference that is missing or out of reach: the same answer for both."""
-    return serializers.ValidationError({field: [serializers.ErrorDetail(_("Not found."), code="not_found")]})
-
 
 # --- Units -------------------------------------------------------------------------------------
 
@@ -77,44 +69,41 @@ class UnitViewSet(ReachViewSet):
         responses=s.ServiceUserDetailSerializer,
     ),
 )
-class ServiceUserViewSet(ReachViewSet):
+class ServiceUserViewSet(PersonDataViewSet):
     serializer_class = s.ServiceUserListSerializer
     queryset = ServiceUser.objects.none()
     filterset_class = filters.ServiceUserFilter
     ordering_fields = ["last_name", "first_name", "date_of_birth"]
     ordering = ["last_name", "first_name", "id"]
+    access_resource = "service_user"
 
     def get_queryset(self) -> Any:
         return selectors.service_user_list_for(reach=self.reach)
 
-    def _detail(self, person: ServiceUser, *, status_code: int = 200) -> Response:
-        return Response(s.ServiceUserDetailSerializer(person).data, status=status_code)
+    def get_in_reach(self, pk: str) -> ServiceUser:
+        return selectors.service_user_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
 
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        people = list(page or [])
-        access_log_record(reach=self.reach, resource="service_user.list", people=people)
-        return self.get_paginated_response(self.get_serializer(people, many=True).data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        person = selectors.service_user_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
-        access_log_record(reach=self.reach, resource="service_user.detail", people=[person])
-        return self._detail(person)
+    def get_serializer_class(self) -> Any:
+        return (
+            s.ServiceUserListSerializer
+            if self.action in {"list", "search"}
+            else s.ServiceUserDetailSerializer
+        )
 
     def create(self, request: Request) -> Response:
         data = s.ServiceUserCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         person = services.service_user_create(reach=self.reach, **data.validated_data)
         person = selectors.service_user_get_for(reach=self.reach, id=person.pk)  # units prefetched
-        return self._detail(person, status_code=status.HTTP_201_CREATED)
+        return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        person = selectors.service_user_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
+        person = self.get_in_reach(pk)
         data = s.ServiceUserUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.service_user_update(reach=self.reach, service_user=person, **data.validated_data)
         person = selectors.service_user_get_for(reach=self.reach, id=person.pk)  # units prefetched
-        return self._detail(person)
+        return Response(self.get_serializer(person).data)
 
     @extend_schema(
         summary="Find a service user by national identity number (kept out of the URL)",
@@ -132,7 +121,7 @@ class ServiceUserViewSet(ReachViewSet):
                 {"national_id": [serializers.ErrorDetail(error.message, code=error.code)]}
             ) from error
         people = list(selectors.service_user_find_by_national_id(reach=self.reach, national_id=national_id))
-        access_log_record(reach=self.reach, resource="service_user.search", people=people)
+        self.log_read("search", people)
         return Response({"count": len(people), "results": self.get_serializer(people, many=True).data})
 
     @extend_schema(
@@ -148,25 +137,14 @@ class ServiceUserViewSet(ReachViewSet):
         ordering_fields=[],
     )
     def access_log(self, request: Request, pk: str) -> Response:
-        person = selectors.service_user_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
+        person = self.get_in_reach(pk)
         ensure_can_read_access_log(reach=self.reach, service_user=person)
-        access_log_record(reach=self.reach, resource="service_user.access_log", people=[person])
+        self.log_read("access_log", [person])
         page = self.paginate_queryset(selectors.access_log_list_for(service_user=person))
         return self.get_paginated_response(s.AccessLogEntrySerializer(page, many=True).data)
 
 
 # --- Representatives, mandates, consents ----------------------------------------------------
-
-
-def _people(rows: list[Any], attribute: str) -> list[ServiceUser]:
-    """The distinct people a page of rows is about, for the access log."""
-    seen: dict[int, ServiceUser] = {}
-    for row in rows:
-        person = row
-        for part in attribute.split("."):
-            person = getattr(person, part)
-        seen.setdefault(person.pk, person)
-    return list(seen.values())
 
 
 @extend_schema_view(
@@ -179,42 +157,37 @@ def _people(rows: list[Any], attribute: str) -> list[ServiceUser]:
     ),
     partial_update=extend_schema(summary="Change a representative", request=s.RepresentativeUpdateSerializer),
 )
-class RepresentativeViewSet(ReachViewSet):
+class RepresentativeViewSet(PersonDataViewSet):
     serializer_class = s.RepresentativeSerializer
     queryset = Representative.objects.none()
     filterset_class = filters.RepresentativeFilter
     ordering_fields = ["last_name", "first_name"]
+    access_resource = "representative"
+    person_path = "service_user"
 
     def get_queryset(self) -> Any:
         return selectors.representative_list_for(reach=self.reach).prefetch_related("service_user__units")
 
-    def list(self, request: Request) -> Response:
-        rows = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
-        access_log_record(
-            reach=self.reach, resource="representative.list", people=_people(rows, "service_user")
-        )
-        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        row = selectors.representative_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
-        access_log_record(reach=self.reach, resource="representative.detail", people=[row.service_user])
-        return Response(self.get_serializer(row).data)
+    def get_in_reach(self, pk: str) -> Representative:
+        return selectors.representative_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
 
     def create(self, request: Request) -> Response:
         data = s.RepresentativeCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        try:
-            person = selectors.service_user_get_for(reach=self.reach, id=values.pop("service_user"))
-        except Http404 as error:
-            raise _reference_error("service_user") from error
+        person = reference_in_reach(
+            selectors.service_user_get_for,
+            reach=self.reach,
+            field="service_user",
+            id=values.pop("service_user"),
+        )
         if "portal_username" in values:
             values["user"] = values.pop("portal_username")
         row = services.representative_create(reach=self.reach, service_user=person, **values)
         return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        row = selectors.representative_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
+        row = self.get_in_reach(pk)
         data = s.RepresentativeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.representative_update(reach=self.reach, representative=row, **data.validated_data)
@@ -233,52 +206,41 @@ class RepresentativeViewSet(ReachViewSet):
         summary="End a mandate (set its last valid day)", request=s.MandateEndSerializer
     ),
 )
-class MandateViewSet(ReachViewSet):
+class MandateViewSet(PersonDataViewSet):
     serializer_class = s.MandateSerializer
     queryset = Mandate.objects.none()
     filterset_class = filters.MandateFilter
     ordering_fields = ["valid_from", "valid_to"]
+    access_resource = "mandate"
+    person_path = "representative.service_user"
 
     def get_queryset(self) -> Any:
         return selectors.mandate_list_for(reach=self.reach).prefetch_related(
             "representative__service_user__units"
         )
 
+    def get_in_reach(self, pk: str) -> Mandate:
+        return selectors.mandate_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
+
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "today": timezone.localdate(self.reach.at)}
-
-    def list(self, request: Request) -> Response:
-        rows = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
-        access_log_record(
-            reach=self.reach,
-            resource="mandate.list",
-            people=_people(rows, "representative.service_user"),
-        )
-        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        row = selectors.mandate_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
-        access_log_record(
-            reach=self.reach, resource="mandate.detail", people=[row.representative.service_user]
-        )
-        return Response(self.get_serializer(row).data)
 
     def create(self, request: Request) -> Response:
         data = s.MandateCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        try:
-            representative = selectors.representative_get_for(
-                reach=self.reach, id=values.pop("representative")
-            )
-        except Http404 as error:
-            raise _reference_error("representative") from error
+        representative = reference_in_reach(
+            selectors.representative_get_for,
+            reach=self.reach,
+            field="representative",
+            id=values.pop("representative"),
+        )
         values.setdefault("valid_to", None)
         row = services.mandate_create(reach=self.reach, representative=representative, **values)
         return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
-        row = selectors.mandate_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
+        row = self.get_in_reach(pk)
         data = s.MandateEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.mandate_end(reach=self.reach, mandate=row, **data.validated_data)
@@ -294,43 +256,39 @@ class MandateViewSet(ReachViewSet):
         responses={201: s.ConsentSerializer},
     ),
 )
-class ConsentViewSet(ReachViewSet):
+class ConsentViewSet(PersonDataViewSet):
     serializer_class = s.ConsentSerializer
     queryset = Consent.objects.none()
     filterset_class = filters.ConsentFilter
     ordering_fields = ["valid_from", "valid_to"]
+    access_resource = "consent"
+    person_path = "service_user"
 
     def get_queryset(self) -> Any:
         return selectors.consent_list_for(reach=self.reach).prefetch_related("service_user__units")
 
+    def get_in_reach(self, pk: str) -> Consent:
+        return selectors.consent_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
+
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": self.reach.at}
-
-    def list(self, request: Request) -> Response:
-        rows = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
-        access_log_record(reach=self.reach, resource="consent.list", people=_people(rows, "service_user"))
-        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        row = selectors.consent_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
-        access_log_record(reach=self.reach, resource="consent.detail", people=[row.service_user])
-        return Response(self.get_serializer(row).data)
 
     def create(self, request: Request) -> Response:
         data = s.ConsentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        try:
-            person = selectors.service_user_get_for(reach=self.reach, id=values.pop("service_user"))
-        except Http404 as error:
-            raise _reference_error("service_user") from error
+        person = reference_in_reach(
+            selectors.service_user_get_for,
+            reach=self.reach,
+            field="service_user",
+            id=values.pop("service_user"),
+        )
         for field in ("representative", "given_by_representative"):
             rep_id = values.pop(field, None)
             if rep_id is not None:
-                try:
-                    values[field] = selectors.representative_get_for(reach=self.reach, id=rep_id)
-                except Http404 as error:
-                    raise _reference_error(field) from error
+                values[field] = reference_in_reach(
+                    selectors.representative_get_for, reach=self.reach, field=field, id=rep_id
+                )
         row = services.consent_create(reach=self.reach, service_user=person, **values)
         return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
 
@@ -341,7 +299,7 @@ class ConsentViewSet(ReachViewSet):
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def withdraw(self, request: Request, pk: str) -> Response:
-        row = selectors.consent_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
+        row = self.get_in_reach(pk)
         data = s.ConsentWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.consent_withdraw(reach=self.reach, consent=row, **data.validated_data)
