@@ -139,7 +139,7 @@ def _placeholders(values: Iterable[int]) -> tuple[str, list[int]]:
     return ", ".join(["%s"] * len(items)), items
 
 
-def _reachable_service_user_ids(reach: Reach) -> RawSQL | None:
+def reachable_service_user_ids(reach: Reach) -> RawSQL | None:
     """The ids in reach as one parameterised ``UNION`` subquery; None for a superuser (all).
 
     Written as SQL rather than as a union of querysets: Django's compilation of a combined query
@@ -173,7 +173,7 @@ def service_user_queryset_for(*, reach: Reach) -> QuerySet[ServiceUser]:
     """All service users in reach, unordered and without related rows."""
     if not getattr(reach.actor, "is_authenticated", False):
         return ServiceUser.objects.none()
-    ids = _reachable_service_user_ids(reach)
+    ids = reachable_service_user_ids(reach)
     queryset = ServiceUser.objects.all()
     return queryset if ids is None else queryset.filter(pk__in_ids_of=ids)
 
@@ -236,7 +236,7 @@ def _about_people_in_reach(reach: Reach, prefix: str, own: Q) -> Q:
     """
     if reach.is_superuser:
         return Q(pk__isnull=False)
-    ids = _reachable_service_user_ids(reach)
+    ids = reachable_service_user_ids(reach)
     if not reach.is_staff_member or ids is None:
         return own
     return Q(**{f"{prefix}__in": ids}) | own

@@ -17,9 +17,11 @@ class DomainError(Exception):
     code: str = "domain_error"
     title: str = gettext_noop("Domain rule violated")
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, code: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        if code is not None:
+            self.code = code  # a narrower code than the class's, e.g. Conflict(code="duplicate")
         self.extra = extra
 
 
@@ -44,7 +46,7 @@ class GuardFailed(DomainError):
     title = gettext_noop("Requirements not met")
 
     def __init__(self, detail: str, *, missing: Sequence[str], **extra: Any) -> None:
-        super().__init__(detail, missing=list(missing), **extra)
+        super().__init__(detail, missing=list(missing), **extra)  # code may be in extra
 
 
 class NotAllowed(DomainError):

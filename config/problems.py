@@ -104,10 +104,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     """DRF's ``EXCEPTION_HANDLER``: every error becomes a problem document and rolls back."""
     if isinstance(exc, DomainError):
         set_rollback()
-        # Services may narrow the class's code (``Conflict(..., code="duplicate")``); it arrives in extra.
-        extra = dict(exc.extra)
-        code = extra.pop("code", exc.code)
-        body = problem_body(status=exc.status, code=code, title=exc.title, detail=exc.detail, **extra)
+        body = problem_body(
+            status=exc.status, code=exc.code, title=exc.title, detail=exc.detail, **exc.extra
+        )
         return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
 
     if isinstance(exc, Http404):

@@ -1,0 +1,26 @@
+"""The transactional outbox: events written in the same transaction as the change they announce.
+
+A workflow service calls ``notifications.services.outbox_emit`` inside its transaction; the row
+commits or rolls back with the change. Delivery (Celery, channels, retries) reads these rows
+(issue 6); the database is the source of truth and the broker only rings the bell.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxEvent(models.Model):
+    event = models.CharField(_("event"), max_length=60, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.object_type}#{self.object_id}"

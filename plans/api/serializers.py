@@ -1,0 +1,251 @@
+"""Input and output shapes of the plans API. No writes here: views call services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.serializers import StrictInputSerializer
+from plans import guards
+from plans.choices import GoalProgress, ParticipantKind
+from plans.models import (
+    Goal,
+    GoalAssessment,
+    IndividualPlan,
+    Measure,
+    Participant,
+    PlanTransition,
+    PlanVersion,
+)
+
+
+def _name(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PlanListSerializer(serializers.ModelSerializer):
+    service_user = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField()
+    coordinator = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IndividualPlan
+        fields = [
+            "id",
+            "service_user",
+            "unit",
+            "coordinator",
+            "state",
+            "state_changed_at",
+            "next_review_date",
+            "created_at",
+        ]
+
+    @extend_schema_field(RefSerializer)
+    def get_service_user(self, plan: IndividualPlan) -> dict[str, Any]:
+        return {"id": plan.service_user_id, "name": plan.service_user.full_name}
+
+    @extend_schema_field(RefSerializer)
+    def get_unit(self, plan: IndividualPlan) -> dict[str, Any]:
+        return {"id": plan.unit_id, "name": plan.unit.name}
+
+    @extend_schema_field(RefSerializer)
+    def get_coordinator(self, plan: IndividualPlan) -> dict[str, Any]:
+        return {"id": plan.coordinator_id, "name": _name(plan.coordinator)}
+
+
+class GoalAssessmentSerializer(serializers.ModelSerializer):
+    review = serializers.IntegerField(source="review.number")
+
+    class Meta:
+        model = GoalAssessment
+        fields = ["review", "progress", "assessment", "assessed_at"]
+
+
+class GoalSerializer(serializers.ModelSerializer):
+    assessments = GoalAssessmentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Goal
+        fields = ["id", "text", "position", "assessments"]
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Participant
+        fields = [
+            "id",
+            "kind",
+            "user",
+            "representative",
+            "name",
+            "organisation",
+            "contact",
+            "role",
+            "contribution",
+        ]
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Measure
+        fields = [
+            "id",
+            "description",
+            "scope",
+            "responsible",
+            "how_carried_out",
+            "start_date",
+            "end_date",
+            "position",
+        ]
+
+
+class PlanDetailSerializer(PlanListSerializer):
+    """The working copy, for staff: everything, plus what is still missing for activation."""
+
+    missing = serializers.SerializerMethodField()
+    goals = GoalSerializer(many=True, read_only=True)
+    participants = ParticipantSerializer(many=True, read_only=True)
+    measures = MeasureSerializer(many=True, read_only=True)
+    latest_version = serializers.SerializerMethodField()
+
+    class Meta(PlanListSerializer.Meta):
+        fields = [
+            *PlanListSerializer.Meta.fields,
+            "consent",
+            "resources",
+            "needs",
+            "cooperation",
+            "period_start",
+            "period_end",
+            "hold_reason",
+            "closing_reason",
+            "final_evaluation",
+            "missing",
+            "latest_version",
+            "goals",
+            "participants",
+            "measures",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_missing(self, plan: IndividualPlan) -> list[str]:
+        return guards.completeness(plan)
+
+    def get_latest_version(self, plan: IndividualPlan) -> int | None:
+        versions = [v.number for v in plan.versions.all()]
+        return max(versions) if versions else None
+
+
+class PlanVersionSerializer(serializers.ModelSerializer):
+    created_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanVersion
+        fields = ["number", "reason", "created_at", "created_by"]
+
+    def get_created_by(self, version: PlanVersion) -> str:
+        return _name(version.created_by)
+
+
+class PlanVersionDetailSerializer(PlanVersionSerializer):
+    class Meta(PlanVersionSerializer.Meta):
+        fields = [*PlanVersionSerializer.Meta.fields, "content"]
+
+
+class PlanApprovedSerializer(serializers.Serializer):
+    """What a representative sees: the state and the latest approved version, never a draft."""
+
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    state_changed_at = serializers.DateTimeField()
+    version = PlanVersionDetailSerializer()
+
+
+class TransitionOptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    target = serializers.CharField()
+    allowed = serializers.BooleanField()
+    blocked_by = serializers.ListField(child=serializers.CharField())
+
+
+class PlanTransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PlanTransition
+        fields = ["id", "name", "source", "target", "actor", "occurred_at", "comment"]
+
+    def get_actor(self, row: PlanTransition) -> str:
+        return _name(row.actor)
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class PlanCreateSerializer(StrictInputSerializer):
+    service_user = serializers.IntegerField()
+    unit = serializers.IntegerField()
+    coordinator = serializers.IntegerField()
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+class PlanUpdateSerializer(StrictInputSerializer):
+    resources = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+    needs = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+    cooperation = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+    period_start = serializers.DateField(required=False, allow_null=True)
+    period_end = serializers.DateField(required=False, allow_null=True)
+    next_review_date = serializers.DateField(required=False, allow_null=True)
+    consent = serializers.IntegerField(required=False)
+
+
+class TransitionInputSerializer(StrictInputSerializer):
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    final_evaluation = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+
+
+class GoalInputSerializer(StrictInputSerializer):
+    text = serializers.CharField(max_length=5000)
+    position = serializers.IntegerField(min_value=0, required=False)
+
+
+class GoalAssessInputSerializer(StrictInputSerializer):
+    progress = serializers.ChoiceField(choices=GoalProgress.choices)
+    assessment = serializers.CharField(max_length=10_000)
+
+
+class ParticipantInputSerializer(StrictInputSerializer):
+    kind = serializers.ChoiceField(choices=ParticipantKind.choices)
+    user = serializers.IntegerField(required=False, allow_null=True)
+    representative = serializers.IntegerField(required=False, allow_null=True)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    organisation = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    role = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    contribution = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+
+
+class MeasureInputSerializer(StrictInputSerializer):
+    description = serializers.CharField(max_length=5000)
+    scope = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    responsible = serializers.IntegerField(required=False, allow_null=True)
+    how_carried_out = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    start_date = serializers.DateField(required=False, allow_null=True)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    position = serializers.IntegerField(min_value=0, required=False)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            raise serializers.ValidationError({"end_date": _("The end date is before the start date.")})
+        return data

@@ -1,0 +1,359 @@
+"""HTTP views of individual plans: validate, call a selector or service, serialise.
+
+Staff work on the plan's working copy. A representative who may see the plan gets its latest
+approved version only (``PlanApprovedSerializer``); every other plan endpoint answers them 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from casework import selectors as casework_selectors
+from casework.api.base import PersonDataViewSet, reference_in_reach
+from casework.models import Consent, Representative, Unit
+from plans import selectors, services
+from plans.api import serializers as s
+from plans.api.filters import PlanFilter
+from plans.content import content_diff
+from plans.models import Goal, IndividualPlan, Measure, Participant
+
+
+def _not_found(field: str) -> serializers.ValidationError:
+    return serializers.ValidationError({field: [serializers.ErrorDetail(_("Not found."), code="not_found")]})
+
+
+def _unit_in_reach(*, reach: Any, id: Any) -> Unit:
+    return casework_selectors.unit_get_for(reach=reach, id=id)
+
+
+def _staff_user(*, reach: Any, id: Any) -> Any:
+    user = get_user_model().objects.filter(pk=id, is_active=True, staff_memberships__isnull=False).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List individual plans in reach"),
+    retrieve=extend_schema(
+        summary="Get a plan: the working copy for staff, the latest approved version for representatives",
+        responses=s.PlanDetailSerializer,
+    ),
+    create=extend_schema(
+        summary="Create an individual plan (draft)",
+        request=s.PlanCreateSerializer,
+        responses={201: s.PlanDetailSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change the plan's texts, period, review date or consent",
+        request=s.PlanUpdateSerializer,
+        responses=s.PlanDetailSerializer,
+    ),
+)
+class PlanViewSet(PersonDataViewSet):
+    queryset = IndividualPlan.objects.none()
+    serializer_class = s.PlanListSerializer
+    filterset_class = PlanFilter
+    ordering_fields = ["created_at", "state_changed_at", "next_review_date"]
+    access_resource = "plan"
+    person_path = "service_user"
+
+    def get_queryset(self) -> Any:
+        return selectors.plan_list_for(reach=self.reach)
+
+    def get_in_reach(self, pk: str) -> IndividualPlan:
+        return selectors.plan_get_for(reach=self.reach, id=pk)
+
+    def staff_plan(self, pk: str) -> IndividualPlan:
+        return selectors.plan_staff_get_for(reach=self.reach, id=pk)
+
+    def _detail(self, plan: IndividualPlan, *, status_code: int = 200) -> Response:
+        plan = selectors.plan_detail_for(plan=plan)
+        return Response(s.PlanDetailSerializer(plan).data, status=status_code)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        plan = self.get_in_reach(pk)
+        self.log_read("detail", [plan])
+        if selectors.is_staff_view(self.reach, plan):
+            return self._detail(plan)
+        version = selectors.plan_latest_version(plan=plan)
+        if version is None:  # pragma: no cover - the selector only admits plans with versions
+            raise Http404
+        body = {
+            "id": plan.pk,
+            "state": plan.state,
+            "state_changed_at": plan.state_changed_at,
+            "version": version,
+        }
+        return Response(s.PlanApprovedSerializer(body).data)
+
+    def create(self, request: Request) -> Response:
+        data = s.PlanCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        person = reference_in_reach(
+            casework_selectors.service_user_get_for,
+            reach=self.reach,
+            field="service_user",
+            id=values["service_user"],
+        )
+        unit = reference_in_reach(_unit_in_reach, reach=self.reach, field="unit", id=values["unit"])
+        coordinator = reference_in_reach(
+            _staff_user, reach=self.reach, field="coordinator", id=values["coordinator"]
+        )
+        plan = services.plan_create(
+            reach=self.reach,
+            service_user=person,
+            unit=unit,
+            coordinator=coordinator,
+            comment=values.get("comment", ""),
+        )
+        return self._detail(plan, status_code=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        plan = self.staff_plan(pk)
+        data = s.PlanUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "consent" in values:
+            consent = Consent.objects.filter(pk=values.pop("consent"), service_user=plan.service_user).first()
+            if consent is None:
+                raise _not_found("consent")
+            values["consent"] = consent
+        plan = services.plan_update(reach=self.reach, plan=plan, **values)
+        return self._detail(plan)
+
+    # --- workflow ---------------------------------------------------------------------------
+
+    @extend_schema(
+        summary="Transitions from the current state, and what blocks each",
+        responses=s.TransitionOptionSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def transitions(self, request: Request, pk: str) -> Response:
+        plan = self.staff_plan(pk)
+        options = selectors.plan_transition_options(reach=self.reach, plan=plan)
+        return Response(s.TransitionOptionSerializer(options, many=True).data)
+
+    @extend_schema(
+        summary="Perform a transition",
+        request=s.TransitionInputSerializer,
+        responses={
+            200: s.PlanDetailSerializer,
+            409: OpenApiResponse(description="Not possible from this state, or a concurrent change"),
+            422: OpenApiResponse(description="A guard failed; `missing` lists what is lacking"),
+        },
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(services.TRANSITIONS))],
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filterset_class=None)
+    def transition(self, request: Request, pk: str, name: str) -> Response:
+        plan = self.staff_plan(pk)
+        perform = services.TRANSITION_SERVICES.get(name)
+        if perform is None:
+            raise Http404
+        data = s.TransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if name != "complete":
+            values.pop("final_evaluation", None)
+        plan = perform(reach=self.reach, plan=plan, **values)
+        return self._detail(plan)
+
+    @extend_schema(
+        summary="Every transition: who, when, from, to, comment",
+        responses=s.PlanTransitionSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
+    def history(self, request: Request, pk: str) -> Response:
+        plan = self.staff_plan(pk)
+        page = self.paginate_queryset(selectors.plan_history(plan=plan))
+        return self.get_paginated_response(s.PlanTransitionSerializer(page, many=True).data)
+
+    @extend_schema(summary="Approved versions", responses=s.PlanVersionSerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
+    def versions(self, request: Request, pk: str) -> Response:
+        plan = self.get_in_reach(pk)
+        page = self.paginate_queryset(selectors.plan_versions(plan=plan))
+        return self.get_paginated_response(s.PlanVersionSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="One approved version with its full content", responses=s.PlanVersionDetailSerializer
+    )
+    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)", filterset_class=None)
+    def version(self, request: Request, pk: str, number: str) -> Response:
+        plan = self.get_in_reach(pk)
+        version = selectors.plan_version_get(plan=plan, number=number)
+        self.log_read("version", [plan])
+        return Response(s.PlanVersionDetailSerializer(version).data)
+
+    @extend_schema(summary="What changed between two approved versions")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"versions/(?P<a>[0-9]+)/diff/(?P<b>[0-9]+)",
+        filterset_class=None,
+    )
+    def diff(self, request: Request, pk: str, a: str, b: str) -> Response:
+        plan = self.get_in_reach(pk)
+        old = selectors.plan_version_get(plan=plan, number=a)
+        new = selectors.plan_version_get(plan=plan, number=b)
+        self.log_read("version_diff", [plan])
+        return Response({"from": old.number, "to": new.number, **content_diff(old.content, new.content)})
+
+
+# --- Goals, participants, measures (nested under a plan; staff only) ------------------------------
+
+
+class PlanItemViewSet(PersonDataViewSet):
+    """Shared by goals, participants and measures: list, add, change and remove, while editable."""
+
+    item_model: type[Any] = Goal
+    input_serializer: type[serializers.Serializer] = s.GoalInputSerializer
+    person_path = "plan.service_user"
+    pagination_class = None
+    filterset_class = None
+    ordering_fields: list[str] = []
+
+    def plan(self) -> IndividualPlan:
+        return selectors.plan_staff_get_for(reach=self.reach, id=self.kwargs["plan_pk"])
+
+    def get_queryset(self) -> Any:
+        plan = self.plan()
+        return (
+            self.item_model.objects.filter(plan=plan)
+            .select_related("plan__service_user")
+            .prefetch_related("plan__service_user__units")
+        )
+
+    def get_in_reach(self, pk: str) -> Any:
+        try:
+            return self.get_queryset().get(pk=pk)
+        except (self.item_model.DoesNotExist, ValueError, TypeError) as error:
+            raise Http404 from error
+
+    def list(self, request: Request, plan_pk: str) -> Response:  # type: ignore[override]
+        rows = list(self.get_queryset())
+        plan = rows[0].plan if rows else self.plan()
+        self.log_read("list", [plan])
+        return Response(self.get_serializer(rows, many=True).data)
+
+    def retrieve(self, request: Request, plan_pk: str, pk: str) -> Response:  # type: ignore[override]
+        return super().retrieve(request, pk)
+
+    def resolve(self, plan: IndividualPlan, values: dict[str, Any]) -> dict[str, Any]:
+        return values
+
+    def create(self, request: Request, plan_pk: str) -> Response:
+        plan = self.plan()
+        data = self.input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.plan_item_create(
+            reach=self.reach,
+            plan=plan,
+            model=self.item_model,
+            **self.resolve(plan, dict(data.validated_data)),
+        )
+        return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, plan_pk: str, pk: str) -> Response:
+        item = self.get_in_reach(pk)
+        data = self.input_serializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        item = services.plan_item_update(
+            reach=self.reach, item=item, **self.resolve(item.plan, dict(data.validated_data))
+        )
+        return Response(self.get_serializer(item).data)
+
+    def destroy(self, request: Request, plan_pk: str, pk: str) -> Response:
+        item = self.get_in_reach(pk)
+        services.plan_item_delete(reach=self.reach, item=item)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    create=extend_schema(request=s.GoalInputSerializer),
+    partial_update=extend_schema(request=s.GoalInputSerializer),
+)
+class GoalViewSet(PlanItemViewSet):
+    queryset = Goal.objects.none()
+    item_model = Goal
+    serializer_class = s.GoalSerializer
+    input_serializer = s.GoalInputSerializer
+    access_resource = "plan.goal"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().prefetch_related("assessments__review")
+
+    @extend_schema(
+        summary="Assess a goal in the review under way",
+        request=s.GoalAssessInputSerializer,
+        responses=s.GoalSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def assessment(self, request: Request, plan_pk: str, pk: str) -> Response:
+        goal = self.get_in_reach(pk)
+        data = s.GoalAssessInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.goal_assess(reach=self.reach, goal=goal, **data.validated_data)
+        return Response(self.get_serializer(self.get_in_reach(pk)).data)
+
+
+@extend_schema_view(
+    create=extend_schema(request=s.ParticipantInputSerializer),
+    partial_update=extend_schema(request=s.ParticipantInputSerializer),
+)
+class ParticipantViewSet(PlanItemViewSet):
+    queryset = Participant.objects.none()
+    item_model = Participant
+    serializer_class = s.ParticipantSerializer
+    input_serializer = s.ParticipantInputSerializer
+    access_resource = "plan.participant"
+
+    def resolve(self, plan: IndividualPlan, values: dict[str, Any]) -> dict[str, Any]:
+        if values.get("user") is not None:
+            values["user"] = reference_in_reach(
+                _staff_user, reach=self.reach, field="user", id=values["user"]
+            )
+        if values.get("representative") is not None:
+            representative = Representative.objects.filter(
+                pk=values["representative"], service_user=plan.service_user
+            ).first()
+            if representative is None:
+                raise _not_found("representative")
+            values["representative"] = representative
+        return values
+
+
+@extend_schema_view(
+    create=extend_schema(request=s.MeasureInputSerializer),
+    partial_update=extend_schema(request=s.MeasureInputSerializer),
+)
+class MeasureViewSet(PlanItemViewSet):
+    queryset = Measure.objects.none()
+    item_model = Measure
+    serializer_class = s.MeasureSerializer
+    input_serializer = s.MeasureInputSerializer
+    access_resource = "plan.measure"
+
+    def resolve(self, plan: IndividualPlan, values: dict[str, Any]) -> dict[str, Any]:
+        if values.get("responsible") is not None:
+            responsible = Participant.objects.filter(pk=values["responsible"], plan=plan).first()
+            if responsible is None:
+                raise _not_found("responsible")
+            values["responsible"] = responsible
+        return values
+
+
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -1,0 +1,14 @@
+from plans.models.content import Goal, GoalAssessment, Measure, Participant, PlanReview
+from plans.models.history import PlanTransition, PlanVersion
+from plans.models.plan import IndividualPlan
+
+__all__ = [
+    "Goal",
+    "GoalAssessment",
+    "IndividualPlan",
+    "Measure",
+    "Participant",
+    "PlanReview",
+    "PlanTransition",
+    "PlanVersion",
+]

@@ -1,0 +1,151 @@
+"""Reads of individual plans, through the casework access path.
+
+Staff see the plans of the people in their reach. A representative sees a plan only once it has
+an approved version and only in an approved state, and only with a guardian's valid mandate or a
+relative's consent that covers the plan itself; what they are shown is the latest approved
+version, never the working copy (``plan_public_content``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from casework.choices import RepresentativeKind
+from casework.models import Consent
+from casework.selectors import Reach, reachable_service_user_ids
+from plans import guards
+from plans.choices import APPROVED_STATES
+from plans.models import IndividualPlan, PlanTransition, PlanVersion
+from plans.policies import may_move
+
+
+def _represented_with_plan_access(reach: Reach) -> list[int]:
+    """People whose approved plan the actor may see as their guardian or consented relative."""
+    guardians = [pid for pid, kind in reach.represented.items() if kind == RepresentativeKind.GUARDIAN]
+    relatives = [pid for pid, kind in reach.represented.items() if kind == RepresentativeKind.RELATIVE]
+    if relatives:
+        relatives = list(
+            Consent.objects.in_force(reach.at)
+            .filter(
+                service_user_id__in=relatives,
+                representative__user=reach.actor,
+                covers_relative_access=True,
+                covers_plan=True,
+            )
+            .values_list("service_user_id", flat=True)
+        )
+    return sorted(set(guardians) | set(relatives))
+
+
+def is_staff_view(reach: Reach, plan: IndividualPlan) -> bool:
+    """Whether the actor sees the plan as staff (working copy) rather than as a representative."""
+    if reach.is_superuser:
+        return True
+    staff_reach = dataclasses.replace(reach, represented={})
+    return IndividualPlan.objects.filter(
+        pk=plan.pk, service_user_id__in=reachable_service_user_ids(staff_reach)
+    ).exists()
+
+
+def plan_queryset_for(*, reach: Reach) -> QuerySet[IndividualPlan]:
+    if not getattr(reach.actor, "is_authenticated", False):
+        return IndividualPlan.objects.none()
+    plans = IndividualPlan.objects.all()
+    if reach.is_superuser:
+        return plans
+    staff_reach = dataclasses.replace(reach, represented={})
+    visible = Q(service_user_id__in=reachable_service_user_ids(staff_reach))
+    represented = _represented_with_plan_access(reach) if reach.represented else []
+    if represented:
+        approved = Exists(PlanVersion.objects.filter(plan=OuterRef("pk")))
+        visible |= Q(service_user_id__in=represented, state__in=[str(s) for s in APPROVED_STATES]) & Q(
+            approved
+        )
+    return plans.filter(visible)
+
+
+def plan_list_for(*, reach: Reach) -> QuerySet[IndividualPlan]:
+    return (
+        plan_queryset_for(reach=reach)
+        .select_related("service_user", "unit", "coordinator")
+        .prefetch_related("service_user__units")
+        .order_by("-created_at", "-id")
+    )
+
+
+def plan_get_for(*, reach: Reach, id: Any) -> IndividualPlan:
+    try:
+        return plan_list_for(reach=reach).get(pk=id)
+    except (IndividualPlan.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def plan_staff_get_for(*, reach: Reach, id: Any) -> IndividualPlan:
+    """A plan the actor sees as staff; representatives get 404 (drafts are never theirs)."""
+    plan = plan_get_for(reach=reach, id=id)
+    if not is_staff_view(reach, plan):
+        raise Http404
+    return plan
+
+
+def plan_history(*, plan: IndividualPlan) -> QuerySet[PlanTransition]:
+    return plan.transitions.select_related("actor").order_by("occurred_at", "id")
+
+
+def plan_versions(*, plan: IndividualPlan) -> QuerySet[PlanVersion]:
+    return plan.versions.select_related("created_by").order_by("number")
+
+
+def plan_version_get(*, plan: IndividualPlan, number: Any) -> PlanVersion:
+    try:
+        return plan_versions(plan=plan).get(number=number)
+    except (PlanVersion.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def plan_latest_version(*, plan: IndividualPlan) -> PlanVersion | None:
+    return plan.versions.order_by("-number").first()
+
+
+def plan_detail_for(*, plan: IndividualPlan) -> IndividualPlan:
+    """The plan re-read with its content, for the detail view (fixed number of queries)."""
+    return (
+        IndividualPlan.objects.select_related("service_user", "unit", "coordinator", "consent")
+        .prefetch_related("goals__assessments__review", "participants", "measures", "versions")
+        .get(pk=plan.pk)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class TransitionOption:
+    name: str
+    target: str
+    allowed: bool
+    blocked_by: list[str]
+
+
+def plan_transition_options(*, reach: Reach, plan: IndividualPlan) -> list[TransitionOption]:
+    """The transitions from the plan's state, whether this actor may take each now, and why not.
+
+    ``blocked_by`` holds ``permission``, ``missing: <item>`` for each failed guard, and
+    ``input: …`` for what the request itself must carry (those do not make it disallowed).
+    """
+    from plans.services import TRANSITIONS  # the specs live with the services that use them
+
+    allowed_to_move = may_move(reach, plan)
+    options = []
+    for transition in plan.transitions_from_here():
+        blocked = [] if allowed_to_move else ["permission"]
+        blocked += [f"missing: {item}" for item in guards.missing_for(plan, transition.name)]
+        hard = bool(blocked)
+        spec = TRANSITIONS[transition.name]
+        if spec.needs_reason:
+            blocked.append("input: comment (reason)")
+        if spec.needs_final_evaluation:
+            blocked.append("input: final_evaluation")
+        options.append(TransitionOption(transition.name, str(transition.target), not hard, blocked))
+    return sorted(options, key=lambda option: option.name)
