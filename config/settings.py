@@ -175,6 +175,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStateEnum": "plans.choices.PlanState",
+        "RepresentativeKindEnum": "casework.choices.RepresentativeKind",
+        "ParticipantKindEnum": "plans.choices.ParticipantKind",
+    },
     # Swagger UI from our own static files, not a CDN: no third-party script on a page with health data.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

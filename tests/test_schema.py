@@ -52,7 +52,7 @@ def test_spectacular_validates_without_warnings(tmp_path: Path):
 
 
 def test_the_schema_covers_the_casework_endpoints(schema):
-    assert {path for _method, path, _operation in _operations(schema)} == {
+    assert {path for _method, path, _operation in _operations(schema)} >= {
         "/api/v1/auth/token/",
         "/api/v1/auth/token/revoke/",
         "/api/v1/me/",

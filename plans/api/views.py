@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -147,11 +147,7 @@ class PlanViewSet(PersonDataViewSet):
     @extend_schema(
         summary="Perform a transition",
         request=s.TransitionInputSerializer,
-        responses={
-            200: s.PlanDetailSerializer,
-            409: OpenApiResponse(description="Not possible from this state, or a concurrent change"),
-            422: OpenApiResponse(description="A guard failed; `missing` lists what is lacking"),
-        },
+        responses=s.PlanDetailSerializer,
         parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(services.TRANSITIONS))],
     )
     @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filterset_class=None)
