@@ -86,12 +86,17 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _password_marker(user: Any) -> str:
+    return hashlib.sha256(f"medvirk-token:{user.password}".encode()).hexdigest()
+
+
 def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the clear key (shown once)."""
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         key_hash=_hash(key),
+        password_marker=_password_marker(user),
         expires_at=timezone.now() + datetime.timedelta(hours=settings.API_TOKEN_TTL_HOURS),
     )
     return token, key
@@ -122,7 +127,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .filter(key_hash=_hash(key), expires_at__gt=timezone.now())
             .first()
         )
-        if token is None or not token.user.is_active:
+        if token is None or not token.user.is_active or token.password_marker != _password_marker(token.user):
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
         return token.user, token
 

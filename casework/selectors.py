@@ -9,6 +9,7 @@ docs/adr/0002-access-path.md.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -236,10 +237,9 @@ def _about_people_in_reach(reach: Reach, prefix: str, own: Q) -> Q:
     """
     if reach.is_superuser:
         return Q(pk__isnull=False)
-    ids = reachable_service_user_ids(reach)
-    if not reach.is_staff_member or ids is None:
-        return own
-    return Q(**{f"{prefix}__in": ids}) | own
+    # People reached as staff (units or explicit grants), not as a representative.
+    staff_ids = reachable_service_user_ids(dataclasses.replace(reach, represented={}))
+    return Q(**{f"{prefix}__in": staff_ids}) | own
 
 
 def representative_list_for(*, reach: Reach) -> QuerySet[Representative]:

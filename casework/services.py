@@ -22,6 +22,7 @@ from casework.models import (
     Representative,
     ServiceUser,
     ServiceUserUserObjectPermission,
+    StaffMembership,
     Unit,
 )
 from casework.national_id import NationalIdError, national_id_birth_date, national_id_clean
@@ -152,8 +153,9 @@ def service_user_update(
         if not units:
             raise InvalidField(field="units", code="required", detail=_("At least one unit is required."))
         current = {unit.pk for unit in service_user.units.all()}
-        added = [unit.pk for unit in units if unit.pk not in current]
-        ensure_can_register_in_units(reach=reach, unit_ids=added)
+        wanted = {unit.pk for unit in units}
+        # Adding a unit and taking a person away from one both need a write role in that unit.
+        ensure_can_register_in_units(reach=reach, unit_ids=sorted(wanted ^ current))
         if any(unit.service_area.municipality_id != service_user.municipality_id for unit in units):
             raise InvalidField(
                 field="units",
@@ -195,6 +197,8 @@ def representative_create(
     **details: Any,
 ) -> Representative:
     ensure_can_edit_person(reach=reach, service_user=service_user)
+    if details.get("user") is not None:
+        _check_portal_login(reach=reach, service_user=service_user, user=details["user"])
     representative = Representative.objects.create(
         service_user=service_user,
         kind=kind,
@@ -233,6 +237,18 @@ def representative_update(*, reach: Reach, representative: Representative, **cha
             changes=diff,
         )
     return representative
+
+
+def _check_portal_login(*, reach: Reach, service_user: ServiceUser, user: Any) -> None:
+    """A portal login gives a representative access: only unit managers link one, and never to a
+    staff or administrator login (staff access comes from units and grants, never from here)."""
+    ensure_can_grant_access(reach=reach, service_user=service_user)
+    if user.is_superuser or user.is_staff or StaffMembership.objects.filter(user=user).exists():
+        raise InvalidField(
+            field="portal_username",
+            code="staff_login",
+            detail=_("A staff or administrator login cannot be a representative's portal login."),
+        )
 
 
 def _check_period(valid_from: datetime.date, valid_to: datetime.date | None) -> None:
@@ -464,6 +480,7 @@ def service_user_access_grant(
             actor=actor,
             action="service_user.grant_access",
             obj=service_user,
+            role=_role(reach, service_user) if reach is not None else "system",
             service_user=service_user,
             changes={"user": [None, user.pk]},
             comment=reason,
@@ -490,6 +507,7 @@ def service_user_access_revoke(
             actor=actor,
             action="service_user.revoke_access",
             obj=service_user,
+            role=_role(reach, service_user) if reach is not None else "system",
             service_user=service_user,
             changes={"user": [user.pk, None]},
             comment=reason,

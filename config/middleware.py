@@ -25,6 +25,11 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         limit = settings.REQUEST_BODY_MAX_BYTES
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not length:
+            # WSGI gives a chunked body without a length to the view as empty; refuse it plainly.
+            return problem_response(
+                status=411, code="length_required", detail=_("Send the request body with a Content-Length.")
+            )
         if length > limit:
             return problem_response(
                 status=413,

@@ -33,6 +33,7 @@ _TITLES = {
     405: gettext_noop("Method not allowed"),
     406: gettext_noop("Not acceptable"),
     409: gettext_noop("Conflict"),
+    411: gettext_noop("Length required"),
     413: gettext_noop("Request too large"),
     415: gettext_noop("Unsupported media type"),
     422: gettext_noop("Requirements not met"),
@@ -48,6 +49,7 @@ _CODES = {
     405: "method_not_allowed",
     406: "not_acceptable",
     409: "conflict",
+    411: "length_required",
     413: "request_too_large",
     415: "unsupported_media_type",
     422: "guard_failed",
@@ -104,9 +106,7 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     """DRF's ``EXCEPTION_HANDLER``: every error becomes a problem document and rolls back."""
     if isinstance(exc, DomainError):
         set_rollback()
-        body = problem_body(
-            status=exc.status, code=exc.code, title=exc.title, detail=exc.detail, **exc.extra
-        )
+        body = problem_body(status=exc.status, code=exc.code, title=exc.title, detail=exc.detail, **exc.extra)
         return Response(body, status=exc.status, content_type=PROBLEM_CONTENT_TYPE)
 
     if isinstance(exc, Http404):

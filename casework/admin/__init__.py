@@ -33,7 +33,6 @@ from casework.models import (
     Representative,
     ServiceArea,
     ServiceUser,
-    ServiceUserGroupObjectPermission,
     ServiceUserUserObjectPermission,
     StaffMembership,
     Unit,
@@ -162,7 +161,8 @@ class RepresentativeAdmin(CaseworkAdmin):
     list_display = ("last_name", "first_name", "kind", "relation", "service_user")
     list_filter = ("kind",)
     search_fields = ("first_name", "last_name", "service_user__first_name", "service_user__last_name")
-    autocomplete_fields = ("service_user", "user")
+    autocomplete_fields = ("user",)
+    raw_id_fields = ("service_user",)  # an autocomplete of people would show names unlogged
     readonly_fields = ("created_at",)
 
     def get_inlines(self, request: HttpRequest, obj: Any) -> Any:
@@ -205,8 +205,10 @@ class ConsentAdmin(CaseworkAdmin):
     list_display = ("__str__", "service_user", "given_by", "valid_from", "valid_to", "withdrawn_at")
     list_filter = ("given_by", "covers_plan", "covers_group_sharing", "covers_relative_access")
     search_fields = ("service_user__first_name", "service_user__last_name")
-    autocomplete_fields = ("service_user",)
-    readonly_fields = ("recorded_by", "created_at")
+    raw_id_fields = ("service_user",)
+    # Withdrawal takes effect through the API's service (it ends access at once and is audited
+    # as a withdrawal); the admin must not reset it.
+    readonly_fields = ("recorded_by", "created_at", "withdrawn_at", "withdrawal_reason")
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
@@ -230,20 +232,26 @@ class AccessGrantAdmin(CaseworkAdmin):
 @admin.register(ServiceUserUserObjectPermission)
 class ServiceUserUserObjectPermissionAdmin(AccessGrantAdmin):
     list_display = ("user", "permission", "content_object")
-    autocomplete_fields = ("user", "content_object")
-
-
-@admin.register(ServiceUserGroupObjectPermission)
-class ServiceUserGroupObjectPermissionAdmin(AccessGrantAdmin):
-    list_display = ("group", "permission", "content_object")
-    autocomplete_fields = ("group", "content_object")
+    autocomplete_fields = ("user",)
+    raw_id_fields = ("content_object",)
 
 
 # --- Logs and security (read-only) -----------------------------------------------------------
 
 
+class SuperuserOnlyViewMixin:
+    """The logs in the admin are for system administrators; log control by unit managers and
+    quality administrators goes through the API (``/service-users/{id}/access-log/``)."""
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(SuperuserOnlyViewMixin, ReadOnlyAdmin):
     person_path = "service_user"
     person_optional = True
     list_display = (
@@ -260,7 +268,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(ReadOnlyAdmin):
+class AccessLogEntryAdmin(SuperuserOnlyViewMixin, ReadOnlyAdmin):
     person_path = "service_user"
     list_display = ("occurred_at", "actor", "actor_role", "service_user", "resource", "basis")
     list_filter = ("resource", "basis", "occurred_at")

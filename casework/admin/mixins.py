@@ -170,6 +170,20 @@ class PersonScopeMixin:
             self.log_access(request, "detail", [original])
         return response
 
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        response = super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+        shown = (getattr(response, "context_data", None) or {}).get("object")
+        if shown is not None:
+            self.log_access(request, "history", [shown])
+        return response
+
+    def delete_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> HttpResponse:
+        response = super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+        shown = (getattr(response, "context_data", None) or {}).get("object")
+        if shown is not None and request.method == "GET":
+            self.log_access(request, "delete_confirmation", [shown])
+        return response
+
     def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = super().changelist_view(request, *args, **kwargs)  # type: ignore[misc]
         changelist = (getattr(response, "context_data", None) or {}).get("cl")
@@ -178,7 +192,22 @@ class PersonScopeMixin:
         return response
 
 
-class CaseworkAdmin(AuditedAdminMixin, PersonScopeMixin, admin.ModelAdmin):
+class SuperuserWritesMixin:
+    """Only superusers write through the admin. Other staff may be given view permissions and
+    then see, through the access path, what they reach; their writes go through the API, whose
+    services apply the role policies (who may register whom, in which unit)."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return bool(request.user.is_superuser) and super().has_add_permission(request, *args)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class CaseworkAdmin(SuperuserWritesMixin, AuditedAdminMixin, PersonScopeMixin, admin.ModelAdmin):
     pass
 
 

@@ -16,13 +16,36 @@ from casework.audit import access_log_record
 from casework.models import ServiceUser
 from casework.selectors import Reach, reach_for
 
+PAGING_PARAMETERS = frozenset({"page", "page_size", "ordering", "format"})
+
 
 class ReachViewSet(viewsets.GenericViewSet):
-    """A viewset whose reads and writes go through selectors and services with ``self.reach``."""
+    """A viewset whose reads and writes go through selectors and services with ``self.reach``.
+
+    Query parameters that the view does not know are refused with 400 (``unknown_parameter``)
+    rather than ignored: a misspelt filter must not silently return everything.
+    """
+
+    extra_query_params: frozenset[str] = frozenset()  # an action may widen it: @action(extra_query_params=…)
 
     @cached_property
     def reach(self) -> Reach:
         return reach_for(self.request.user)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication first: anonymous callers get 401
+        allowed = PAGING_PARAMETERS | self.extra_query_params
+        filterset = getattr(self, "filterset_class", None)
+        if filterset is not None:
+            allowed |= set(filterset.base_filters)
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: [serializers.ErrorDetail(_("Unknown query parameter."), code="unknown_parameter")]
+                    for name in unknown
+                }
+            )
 
 
 def reference_in_reach(getter: Callable[..., Any], *, reach: Reach, field: str, id: Any) -> Any:
@@ -67,6 +90,11 @@ class PersonDataViewSet(ReachViewSet):
         access_log_record(
             reach=self.reach, resource=f"{self.access_resource}.{kind}", people=self.people_of(rows)
         )
+
+    def respond_with(self, row: Any, status_code: int = 200) -> Response:
+        """The response to a write: it shows the person's data, so it is logged like a read."""
+        self.log_read("detail", [row])
+        return Response(self.get_serializer(row).data, status=status_code)
 
     def list(self, request: Request) -> Response:
         rows = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])

@@ -15,8 +15,13 @@ class ServiceUserFilter(django_filters.FilterSet):
         fields = ["unit", "preferred_language"]
 
 
+# Ids of people and representatives are filtered as plain numbers: a choice filter would answer
+# 400 for a missing id and 200 for one out of reach, and so reveal which ids exist.
+
+
 class RepresentativeFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=RepresentativeKind.choices)
+    service_user = django_filters.NumberFilter()
 
     class Meta:
         model = Representative
@@ -25,6 +30,7 @@ class RepresentativeFilter(django_filters.FilterSet):
 
 class MandateFilter(django_filters.FilterSet):
     service_user = django_filters.NumberFilter(field_name="representative__service_user")
+    representative = django_filters.NumberFilter()
 
     class Meta:
         model = Mandate
@@ -32,6 +38,9 @@ class MandateFilter(django_filters.FilterSet):
 
 
 class ConsentFilter(django_filters.FilterSet):
+    service_user = django_filters.NumberFilter()
+    representative = django_filters.NumberFilter()
+
     class Meta:
         model = Consent
         fields = [

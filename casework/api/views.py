@@ -24,6 +24,7 @@ from casework import selectors, services
 from casework.api import filters
 from casework.api import serializers as s
 from casework.api.base import PersonDataViewSet, ReachViewSet, reference_in_reach
+from casework.audit import audit_record
 from casework.auth import api_token_issue, api_token_revoke
 from casework.models import Consent, Mandate, Representative, ServiceUser, Unit
 from casework.national_id import NationalIdError, national_id_clean
@@ -95,6 +96,7 @@ class ServiceUserViewSet(PersonDataViewSet):
         data.is_valid(raise_exception=True)
         person = services.service_user_create(reach=self.reach, **data.validated_data)
         person = selectors.service_user_get_for(reach=self.reach, id=person.pk)  # units prefetched
+        self.log_read("detail", [person])  # the response shows the person's data
         return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -103,6 +105,7 @@ class ServiceUserViewSet(PersonDataViewSet):
         data.is_valid(raise_exception=True)
         services.service_user_update(reach=self.reach, service_user=person, **data.validated_data)
         person = selectors.service_user_get_for(reach=self.reach, id=person.pk)  # units prefetched
+        self.log_read("detail", [person])
         return Response(self.get_serializer(person).data)
 
     @extend_schema(
@@ -122,6 +125,10 @@ class ServiceUserViewSet(PersonDataViewSet):
             ) from error
         people = list(selectors.service_user_find_by_national_id(reach=self.reach, national_id=national_id))
         self.log_read("search", people)
+        if not people:
+            # No person to log a read of, but the lookup itself is kept: probing for numbers is
+            # traceable (the number itself is never stored).
+            audit_record(actor=request.user, action="service_user.search_no_match", obj=None, role="")
         return Response({"count": len(people), "results": self.get_serializer(people, many=True).data})
 
     @extend_schema(
@@ -184,14 +191,14 @@ class RepresentativeViewSet(PersonDataViewSet):
         if "portal_username" in values:
             values["user"] = values.pop("portal_username")
         row = services.representative_create(reach=self.reach, service_user=person, **values)
-        return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
+        return self.respond_with(row, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         row = self.get_in_reach(pk)
         data = s.RepresentativeUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.representative_update(reach=self.reach, representative=row, **data.validated_data)
-        return Response(self.get_serializer(row).data)
+        return self.respond_with(row)
 
 
 @extend_schema_view(
@@ -237,14 +244,14 @@ class MandateViewSet(PersonDataViewSet):
         )
         values.setdefault("valid_to", None)
         row = services.mandate_create(reach=self.reach, representative=representative, **values)
-        return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
+        return self.respond_with(row, status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, pk: str) -> Response:
         row = self.get_in_reach(pk)
         data = s.MandateEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.mandate_end(reach=self.reach, mandate=row, **data.validated_data)
-        return Response(self.get_serializer(row).data)
+        return self.respond_with(row)
 
 
 @extend_schema_view(
@@ -290,7 +297,7 @@ class ConsentViewSet(PersonDataViewSet):
                     selectors.representative_get_for, reach=self.reach, field=field, id=rep_id
                 )
         row = services.consent_create(reach=self.reach, service_user=person, **values)
-        return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
+        return self.respond_with(row, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Withdraw a consent (takes effect at once)",
@@ -303,7 +310,7 @@ class ConsentViewSet(PersonDataViewSet):
         data = s.ConsentWithdrawSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         row = services.consent_withdraw(reach=self.reach, consent=row, **data.validated_data)
-        return Response(self.get_serializer(row).data)
+        return self.respond_with(row)
 
 
 # --- The caller -------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The demo municipality: six units, about sixty service users and the logins in shared/api.md.
 
-Idempotent: every row is found by a natural key and updated, so running it again changes
-nothing but the demo passwords (reset to the documented one) and dates relative to today.
+Idempotent and create-only: every row is found by a natural key and created only when missing,
+so running it again (``make run`` does, at every start) never undoes what someone changed
+through the service, such as a withdrawn consent or an ended mandate.
 """
 
 from __future__ import annotations
@@ -70,13 +71,19 @@ LOGINS = (
 
 
 def _login(spec: DemoLogin) -> AbstractUser:
-    user, _created = get_user_model().objects.get_or_create(username=spec.username)
-    user.first_name, user.last_name = spec.first_name, spec.last_name
-    user.email = f"{spec.username}@strandvik.kommune.example"
-    user.is_superuser = user.is_staff = spec.username == "admin"
-    user.is_active = True
-    user.set_password(DEMO_PASSWORD)
-    user.save()
+    user, created = get_user_model().objects.get_or_create(
+        username=spec.username,
+        defaults={
+            "first_name": spec.first_name,
+            "last_name": spec.last_name,
+            "email": f"{spec.username}@strandvik.kommune.example",
+            "is_superuser": spec.username == "admin",
+            "is_staff": spec.username == "admin",
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
     return user
 
 
@@ -93,7 +100,7 @@ def _people(municipality: Municipality, units: list[Unit]) -> list[ServiceUser]:
     for index, (born, national_id) in enumerate(spread):
         unit = units[index // PEOPLE_PER_UNIT]
         postal_code, city = rng.choice(PLACES)
-        person, _created = ServiceUser.objects.update_or_create(
+        person, created = ServiceUser.objects.get_or_create(
             national_id=national_id,
             defaults={
                 "municipality": municipality,
@@ -111,7 +118,8 @@ def _people(municipality: Municipality, units: list[Unit]) -> list[ServiceUser]:
         )
         # Every ninth person is also served by a second unit.
         extra_unit = units[(index * 7) % len(units)]
-        person.units.set([unit, extra_unit] if index % 9 == 0 and extra_unit != unit else [unit])
+        if created:
+            person.units.set([unit, extra_unit] if index % 9 == 0 and extra_unit != unit else [unit])
         people.append(person)
     return people
 
@@ -124,7 +132,7 @@ def _representative(
     relation: str,
     user: AbstractUser | None = None,
 ) -> Representative:
-    rep, _created = Representative.objects.update_or_create(
+    rep, _created = Representative.objects.get_or_create(
         service_user=person,
         kind=kind,
         first_name=first,
@@ -137,7 +145,7 @@ def _representative(
 def _mandate(
     rep: Representative, reference: str, valid_from: datetime.date, valid_to: datetime.date | None
 ) -> None:
-    Mandate.objects.update_or_create(
+    Mandate.objects.get_or_create(
         representative=rep,
         certificate_reference=reference,
         defaults={
@@ -152,7 +160,7 @@ def _mandate(
 def _relative_consent(
     person: ServiceUser, rep: Representative, recorded_by: AbstractUser, valid_from: datetime.date
 ) -> None:
-    Consent.objects.update_or_create(
+    Consent.objects.get_or_create(
         service_user=person,
         representative=rep,
         given_by=ConsentGiver.SERVICE_USER,

@@ -1,5 +1,5 @@
 from casework.models.audit import AccessLogEntry, AuditEvent
-from casework.models.grants import ServiceUserGroupObjectPermission, ServiceUserUserObjectPermission
+from casework.models.grants import ServiceUserUserObjectPermission
 from casework.models.organisation import Municipality, ServiceArea, StaffMembership, Unit
 from casework.models.people import Consent, Mandate, Representative, ServiceUser, mask_national_id
 from casework.models.security import ApiToken, LoginThrottle
@@ -15,7 +15,6 @@ __all__ = [
     "Representative",
     "ServiceArea",
     "ServiceUser",
-    "ServiceUserGroupObjectPermission",
     "ServiceUserUserObjectPermission",
     "StaffMembership",
     "Unit",

@@ -31,6 +31,8 @@ class ApiToken(models.Model):
         verbose_name=_("user"),
     )
     key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    # A digest of the user's password hash when the token was issued: a new password ends the token.
+    password_marker = models.CharField(_("password marker"), max_length=64)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
 

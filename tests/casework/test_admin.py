@@ -6,7 +6,7 @@ import datetime
 import json
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -24,7 +24,6 @@ from casework.models import (
     Representative,
     ServiceArea,
     ServiceUser,
-    ServiceUserGroupObjectPermission,
     ServiceUserUserObjectPermission,
     StaffMembership,
     Unit,
@@ -417,8 +416,6 @@ def one_of_each(superuser, unit_a):
     StaffMembership.objects.create(user=superuser, unit=unit_a, role=StaffRole.UNIT_MANAGER)
     view = Permission.objects.get(codename="view_serviceuser")
     ServiceUserUserObjectPermission.objects.create(user=superuser, content_object=person, permission=view)
-    group = Group.objects.create(name="Coordinators")
-    ServiceUserGroupObjectPermission.objects.create(group=group, content_object=person, permission=view)
     AuditEvent.objects.create(actor=superuser, actor_username="root", action="x", object_id="1")
     AccessLogEntry.objects.create(
         actor=superuser, actor_role="superuser", service_user=person, resource="x", basis="superuser"
