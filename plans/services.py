@@ -258,6 +258,7 @@ class TransitionSpec:
     needs_final_evaluation: bool = False
 
 
+@transaction.atomic
 def _transition(
     *,
     reach: Reach,
