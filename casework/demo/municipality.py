@@ -176,8 +176,18 @@ def _relative_consent(
     )
 
 
+@dataclass(frozen=True)
+class DemoMunicipality:
+    logins: list[tuple[DemoLogin, AbstractUser]]
+    units: list[Unit]
+    people: list[ServiceUser]  # in a fixed order; the first PEOPLE_PER_UNIT are served by units[0]
+
+    def login(self, username: str) -> AbstractUser:
+        return next(user for spec, user in self.logins if spec.username == username)
+
+
 @transaction.atomic
-def seed_demo_municipality() -> list[tuple[DemoLogin, AbstractUser]]:
+def seed_demo_municipality() -> DemoMunicipality:
     today = timezone.localdate()
     municipality, _ = Municipality.objects.get_or_create(
         number=MUNICIPALITY[1], defaults={"name": MUNICIPALITY[0]}
@@ -245,4 +255,4 @@ def seed_demo_municipality() -> list[tuple[DemoLogin, AbstractUser]]:
         role="system",
         changes={"service_users": [None, len(people)]},
     )
-    return logins
+    return DemoMunicipality(logins=logins, units=units, people=people)

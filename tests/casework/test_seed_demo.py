@@ -81,3 +81,20 @@ def test_seed_demo_refuses_production(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=io.StringIO())
     assert ServiceUser.objects.count() == 0
+
+
+def test_seed_demo_has_a_plan_in_every_state_and_approved_plans_for_the_representatives(client):
+    from plans.choices import PlanState
+    from plans.models import IndividualPlan
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert set(IndividualPlan.objects.values_list("state", flat=True)) == set(PlanState.values)
+    for username in ("verge", "parorende"):
+        client.login(username=username, password=DEMO_PASSWORD)
+        plans = client.get("/api/v1/plans/").json()["results"]
+        assert len(plans) == 1, username
+        plan = IndividualPlan.objects.get(pk=plans[0]["id"])
+        assert plan.state == PlanState.ACTIVE
+        assert plan.versions.count() >= 2
+        client.logout()

@@ -8,8 +8,10 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casework.demo.municipality import DEMO_PASSWORD, seed_demo_municipality
+from casework.demo.municipality import DEMO_PASSWORD, PEOPLE_PER_UNIT, seed_demo_municipality
 from casework.demo.scale import seed_scale
+from casework.selectors import reach_for
+from plans.demo import seed_demo_plans
 
 
 class Command(BaseCommand):
@@ -28,9 +30,20 @@ class Command(BaseCommand):
             raise CommandError("seed_demo refuses to run with DJANGO_ENV=production.")
         if scale is not None and scale < 1:
             raise CommandError("--scale must be a positive number.")
-        logins = seed_demo_municipality()
-        self.stdout.write(self.style.SUCCESS(f"Demo municipality ready. Logins (password {DEMO_PASSWORD}):"))
-        for spec, _user in logins:
+        demo = seed_demo_municipality()
+        plans = seed_demo_plans(
+            reach=reach_for(demo.login("saksbehandler")),
+            people=demo.people[:PEOPLE_PER_UNIT],
+            unit=demo.units[0],
+            coordinator=demo.login("koordinator"),
+        )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo municipality ready ({plans} individual plans added). "
+                f"Logins (password {DEMO_PASSWORD}):"
+            )
+        )
+        for spec, _user in demo.logins:
             self.stdout.write(f"  {spec.username:<15} {spec.description}")
         if scale:
             started = time.monotonic()
