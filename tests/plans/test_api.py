@@ -363,3 +363,15 @@ def test_a_transition_request_runs_a_fixed_number_of_queries(plans, world, api):
         client.post(_url(second, "transitions/request_consent/"), {}, format="json")
 
     assert len(one) == len(two), two.report()
+
+
+def test_the_plan_admin_is_read_only_and_logs_what_it_shows(plans, world, client):
+    plan = plans.active()
+    client.force_login(world.actors["superuser"])
+
+    page = client.get(f"/admin/plans/individualplan/{plan.pk}/change/")
+
+    assert page.status_code == 200
+    assert "Jeg vil bo i egen leilighet." in page.content.decode()
+    assert client.get("/admin/plans/individualplan/add/").status_code == 403
+    assert AccessLogEntry.objects.filter(resource="admin.plan.detail", service_user=world.person).count() == 1

@@ -1,0 +1,80 @@
+"""The plans in the admin: read-only, reach-filtered and access-logged.
+
+Plans change only through the services (the API), which check the state machine, the guards and
+who may act, and record history, versions and audit rows; the admin offers no way around that.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from casework.admin.mixins import ReadOnlyAdmin
+from plans.models import Goal, IndividualPlan, Measure, Participant, PlanTransition, PlanVersion
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return self.fields
+
+
+class GoalInline(_ReadOnlyInline):
+    model = Goal
+    fields = ("position", "text")
+
+
+class ParticipantInline(_ReadOnlyInline):
+    model = Participant
+    fields = ("kind", "user", "representative", "name", "organisation", "role", "contribution")
+
+
+class MeasureInline(_ReadOnlyInline):
+    model = Measure
+    fields = ("description", "scope", "responsible", "start_date", "end_date")
+
+
+class TransitionInline(_ReadOnlyInline):
+    model = PlanTransition
+    fields = ("occurred_at", "name", "source", "target", "actor", "comment")
+
+
+class VersionInline(_ReadOnlyInline):
+    model = PlanVersion
+    fields = ("number", "reason", "created_at", "created_by")
+
+
+@admin.register(IndividualPlan)
+class IndividualPlanAdmin(ReadOnlyAdmin):
+    person_path = "service_user"
+    access_resource = "admin.plan"
+    list_display = ("id", "service_user", "unit", "coordinator", "state", "next_review_date")
+    list_filter = ("state", "unit")
+    list_select_related = ("service_user", "unit", "coordinator")
+    search_fields = ("service_user__first_name", "service_user__last_name")
+    fields = (
+        "service_user",
+        "unit",
+        "coordinator",
+        "state",
+        "state_changed_at",
+        "consent",
+        "resources",
+        "needs",
+        "cooperation",
+        "period_start",
+        "period_end",
+        "next_review_date",
+        "hold_reason",
+        "closing_reason",
+        "final_evaluation",
+    )
+    inlines = (GoalInline, ParticipantInline, MeasureInline, TransitionInline, VersionInline)
