@@ -110,12 +110,13 @@ class MeasureSerializer(serializers.ModelSerializer):
 
 
 class PlanDetailSerializer(PlanListSerializer):
-    """The working copy, for staff: everything, plus what is still missing for activation."""
+    """The working copy's own fields, for staff, and what is still missing for activation.
+
+    Goals, participants and measures are sub-resources (``/plans/{id}/goals/`` …); the whole
+    working copy in one document is ``/plans/{id}/content/``, in the same shape as a version.
+    """
 
     missing = serializers.SerializerMethodField()
-    goals = GoalSerializer(many=True, read_only=True)
-    participants = ParticipantSerializer(many=True, read_only=True)
-    measures = MeasureSerializer(many=True, read_only=True)
     latest_version = serializers.SerializerMethodField()
 
     class Meta(PlanListSerializer.Meta):
@@ -132,9 +133,6 @@ class PlanDetailSerializer(PlanListSerializer):
             "final_evaluation",
             "missing",
             "latest_version",
-            "goals",
-            "participants",
-            "measures",
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
@@ -142,8 +140,7 @@ class PlanDetailSerializer(PlanListSerializer):
         return guards.completeness(plan)
 
     def get_latest_version(self, plan: IndividualPlan) -> int | None:
-        versions = [v.number for v in plan.versions.all()]
-        return max(versions) if versions else None
+        return getattr(plan, "latest_version_number", None)
 
 
 class PlanVersionSerializer(serializers.ModelSerializer):

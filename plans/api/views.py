@@ -23,7 +23,7 @@ from casework.models import Consent, Representative, Unit
 from plans import selectors, services
 from plans.api import serializers as s
 from plans.api.filters import PlanFilter
-from plans.content import content_diff
+from plans.content import content_diff, plan_content, plan_for_content
 from plans.models import Goal, IndividualPlan, Measure, Participant
 
 
@@ -133,6 +133,13 @@ class PlanViewSet(PersonDataViewSet):
         return self._detail(plan)
 
     # --- workflow ---------------------------------------------------------------------------
+
+    @extend_schema(summary="The working copy's full content, in the same shape as a version's")
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def content(self, request: Request, pk: str) -> Response:
+        plan = self.staff_plan(pk)
+        self.log_read("content", [plan])
+        return Response(plan_content(plan_for_content(plan.pk)))
 
     @extend_schema(
         summary="Transitions from the current state, and what blocks each",

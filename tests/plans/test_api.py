@@ -375,3 +375,19 @@ def test_the_plan_admin_is_read_only_and_logs_what_it_shows(plans, world, client
     assert "Jeg vil bo i egen leilighet." in page.content.decode()
     assert client.get("/admin/plans/individualplan/add/").status_code == 403
     assert AccessLogEntry.objects.filter(resource="admin.plan.detail", service_user=world.person).count() == 1
+
+
+def test_content_gives_the_working_copy_in_the_shape_of_a_version(plans, world, api):
+    plan = plans.active()
+    from plans import services
+
+    services.plan_start_review(reach=plans.reach, plan=plan)
+    services.plan_item_create(reach=plans.reach, plan=plan, model=Goal, text="Et nytt mål i arbeid")
+
+    working = api(world.actors["caseworker"]).get(_url(plan, "content/")).json()
+    approved = api(world.actors["caseworker"]).get(_url(plan, "versions/1/")).json()["content"]
+
+    assert set(working) == set(approved)
+    assert [g["text"] for g in working["goals"]][-1] == "Et nytt mål i arbeid"
+    assert "Et nytt mål i arbeid" not in [g["text"] for g in approved["goals"]]
+    assert api(world.actors["guardian"]).get(_url(plan, "content/")).status_code == 404
