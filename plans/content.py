@@ -42,8 +42,10 @@ def plan_for_content(plan_id: int) -> IndividualPlan:
     )
 
 
-def _participant(p: Any) -> dict[str, Any]:
-    if p.user_id and not p.name:
+def _participant(p: Any, person_name: str) -> dict[str, Any]:
+    if p.kind == "service_user" and not p.name:
+        name = person_name
+    elif p.user_id and not p.name:
         name = _person_name(p.user)
     elif p.representative_id and not p.name:
         name = f"{p.representative.first_name} {p.representative.last_name}"
@@ -64,7 +66,7 @@ def plan_content(plan: IndividualPlan) -> dict[str, Any]:
     """Everything the plan says, as plain data (use ``plan_for_content`` to load it)."""
     person = plan.service_user
     consent = plan.consent
-    participants = {p.pk: _participant(p) for p in plan.participants.all()}
+    participants = {p.pk: _participant(p, person.full_name) for p in plan.participants.all()}
     return {
         "schema": CONTENT_SCHEMA,
         "plan": {

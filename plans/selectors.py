@@ -151,3 +151,32 @@ def plan_transition_options(*, reach: Reach, plan: IndividualPlan) -> list[Trans
             blocked.append("input: final_evaluation")
         options.append(TransitionOption(transition.name, str(transition.target), not hard, blocked))
     return sorted(options, key=lambda option: option.name)
+
+
+def plan_document_content(*, reach: Reach, plan: IndividualPlan, version: str | None) -> dict[str, Any]:
+    """The content a PDF or FHIR export of the plan shows.
+
+    By default the latest approved version; ``version=N`` another one; staff get the working
+    copy (marked as a draft) when there is no approved version yet, or with ``version=draft``.
+    Representatives only ever get approved versions.
+    """
+    staff = is_staff_view(reach, plan)
+    if version == "draft" or (version is None and staff and not plan.versions.exists()):
+        if not staff:
+            raise Http404
+        from plans.content import plan_content, plan_for_content
+
+        return plan_content(plan_for_content(plan.pk))
+    chosen = (
+        plan_latest_version(plan=plan) if version is None else plan_version_get(plan=plan, number=version)
+    )
+    if chosen is None:
+        raise Http404
+    return {
+        **chosen.content,
+        "version": {
+            "number": chosen.number,
+            "created_at": chosen.created_at.isoformat(),
+            "reason": chosen.reason,
+        },
+    }

@@ -13,6 +13,8 @@ _member: dict[str, Any] = {"get": "retrieve", "patch": "partial_update", "delete
 
 urlpatterns = [
     *router.urls,
+    path("plans/<int:pk>/pdf", views.plan_pdf, name="plan-pdf"),
+    path("plans/<int:pk>/fhir", views.plan_fhir, name="plan-fhir"),
     path("plans/<int:plan_pk>/goals/", views.GoalViewSet.as_view(_collection), name="plan-goal-list"),
     path("plans/<int:plan_pk>/goals/<int:pk>/", views.GoalViewSet.as_view(_member), name="plan-goal-detail"),
     path(

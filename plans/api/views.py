@@ -6,19 +6,23 @@ approved version only (``PlanApprovedSerializer``); every other plan endpoint an
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.decorators import action
+from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework import selectors as casework_selectors
 from casework.api.base import PersonDataViewSet, reference_in_reach
+from casework.audit import access_log_record
 from casework.models import Consent, Representative, Unit
 from plans import selectors, services
 from plans.api import serializers as s
@@ -356,7 +360,54 @@ class MeasureViewSet(PlanItemViewSet):
         return values
 
 
-def pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+_VERSION_PARAMETER = OpenApiParameter(
+    "version", str, description="A version number, or `draft` for the working copy (staff only)"
+)
+
+
+@extend_schema(
+    summary="The plan as an archival PDF (latest approved version unless ?version=)",
+    parameters=[_VERSION_PARAMETER],
+    responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+)
+@api_view(["GET"])
+def plan_pdf(request: Request, pk: int) -> HttpResponse:
+    from plans.documents.pdf import render_plan_pdf  # WeasyPrint needs Pango: load it only when asked
+
+    content = _document(request, pk, resource="pdf")
+    language = "en" if translation.get_language() == "en" else "nb"
+    response = HttpResponse(render_plan_pdf(content, language=language), content_type="application/pdf")
+    number = content.get("version", {}).get("number", "utkast")
+    response["Content-Disposition"] = f'inline; filename="individuell-plan-{pk}-{number}.pdf"'
     return response
+
+
+@extend_schema(
+    summary="The plan as a FHIR R4 Bundle (CarePlan, Goals, CareTeam)",
+    parameters=[_VERSION_PARAMETER],
+    responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT},
+)
+@api_view(["GET"])
+def plan_fhir(request: Request, pk: int) -> HttpResponse:
+    from plans.documents.fhir import plan_fhir_bundle
+
+    bundle = plan_fhir_bundle(_document(request, pk, resource="fhir"))
+    return HttpResponse(json.dumps(bundle, ensure_ascii=False), content_type="application/fhir+json")
+
+
+def _document(request: Request, pk: int, *, resource: str) -> dict[str, Any]:
+    unknown = sorted(set(request.query_params) - {"version"})
+    if unknown:
+        raise serializers.ValidationError(
+            {
+                name: [serializers.ErrorDetail(_("Unknown query parameter."), code="unknown_parameter")]
+                for name in unknown
+            }
+        )
+    reach = casework_selectors.reach_for(request.user)
+    plan = selectors.plan_get_for(reach=reach, id=pk)
+    content = selectors.plan_document_content(
+        reach=reach, plan=plan, version=request.query_params.get("version")
+    )
+    access_log_record(reach=reach, resource=f"plan.{resource}", people=[plan.service_user])
+    return content
