@@ -24,10 +24,10 @@ pytestmark = [
 ]
 
 
-def _race(plan_id: int, actor, *transitions) -> list[object]:
+def _race(plan_id: int, actor, *transitions) -> list[str]:
     """Run the transitions in threads that all read the plan, then move it at the same moment."""
     barrier = threading.Barrier(len(transitions))
-    outcomes: list[object] = []
+    outcomes: list[str] = []
 
     def contender(transition) -> None:
         try:
