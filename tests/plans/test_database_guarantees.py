@@ -1,7 +1,8 @@
-"""Two requests move the same plan at once: exactly one wins, the other gets a conflict.
+"""What PostgreSQL guarantees for plans: racing transitions and append-only history.
 
-Runs on PostgreSQL only: SQLite serialises writers with BEGIN IMMEDIATE, so no two transactions
-ever overlap there and the race cannot happen.
+Two requests move the same plan at once: exactly one wins, the other gets a conflict. Runs on
+PostgreSQL only: SQLite serialises writers with BEGIN IMMEDIATE, so no two transactions ever
+overlap there and the race cannot happen; nor does SQLite have the append-only triggers.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from plans.models import IndividualPlan, PlanTransition
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL"),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks and triggers need PostgreSQL"),
 ]
 
 
@@ -87,3 +88,20 @@ def test_racing_transitions_keep_the_history_a_single_chain(plans, world):
     assert all(previous[1] == current[0] for previous, current in itertools.pairwise(rows))
     plan.refresh_from_db()
     assert plan.state == rows[-1][1]
+
+
+def test_an_approved_version_cannot_be_rewritten_in_the_database(plans):
+    from django.db import DatabaseError, transaction
+
+    from plans.models import PlanVersion
+
+    plan = plans.active()
+    version = PlanVersion.objects.get(plan=plan)
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        PlanVersion.objects.filter(pk=version.pk).update(content={"goals": []})
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        PlanTransition.objects.filter(plan=plan).delete()
+
+    version.refresh_from_db()
+    assert len(version.content["goals"]) == 2
