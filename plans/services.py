@@ -280,6 +280,8 @@ def _transition(
         )
     ensure_can_move(reach=reach, plan=plan)
     missing = guards.missing_for(plan, spec.name) + (extra_missing or [])
+    if spec.needs_reason and not comment.strip():
+        missing.append("reason")
     if missing:
         raise GuardFailed(
             _("'%(name)s' needs: %(missing)s.") % {"name": spec.name, "missing": ", ".join(missing)},
@@ -314,10 +316,6 @@ def _freeze(plan: IndividualPlan, actor: Any, reason: str) -> PlanVersion:
         content=plan_content(plan_for_content(plan.pk)),
         created_by=actor,
     )
-
-
-def _reason_missing(comment: str) -> list[str]:
-    return [] if comment.strip() else ["reason"]
 
 
 def plan_request_consent(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> IndividualPlan:
@@ -392,7 +390,6 @@ def plan_put_on_hold(*, reach: Reach, plan: IndividualPlan, comment: str = "") -
         spec=TRANSITIONS["put_on_hold"],
         comment=comment,
         call=lambda p: p.put_on_hold(reason=comment),
-        extra_missing=_reason_missing(comment),
     )
 
 
@@ -405,7 +402,6 @@ def plan_resume(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> Ind
 def plan_complete(
     *, reach: Reach, plan: IndividualPlan, comment: str = "", final_evaluation: str = ""
 ) -> IndividualPlan:
-    missing = _reason_missing(comment) + ([] if final_evaluation.strip() else ["final_evaluation"])
     return _transition(
         reach=reach,
         plan=plan,
@@ -413,7 +409,7 @@ def plan_complete(
         comment=comment,
         call=lambda p: p.complete(reason=comment, final_evaluation=final_evaluation),
         after=lambda p: _end_plan_access(p, reach.actor),
-        extra_missing=missing,
+        extra_missing=[] if final_evaluation.strip() else ["final_evaluation"],
     )
 
 
@@ -426,7 +422,6 @@ def plan_withdraw(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> I
         comment=comment,
         call=lambda p: p.withdraw(reason=comment),
         after=lambda p: _end_plan_access(p, reach.actor),
-        extra_missing=_reason_missing(comment),
     )
 
 
@@ -438,7 +433,6 @@ def plan_decline(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> In
         spec=TRANSITIONS["decline"],
         comment=comment,
         call=lambda p: p.decline(reason=comment),
-        extra_missing=_reason_missing(comment),
     )
 
 
