@@ -513,3 +513,18 @@ def service_user_access_revoke(
             comment=reason,
         )
     return deleted
+
+
+def service_user_access_grant_unless_served(
+    *, actor: Any, service_user: ServiceUser, user: Any, reason: str
+) -> None:
+    """Give ``user`` an explicit grant to the person unless a unit of theirs already serves them.
+
+    Used by the workflows for staff of other units who take part (a plan's coordinator, a
+    group member); the workflow has checked its own rules first.
+    """
+    if user is None:
+        return
+    if StaffMembership.objects.filter(user=user, unit__service_users=service_user).exists():
+        return
+    service_user_access_grant(reach=None, actor=actor, service_user=service_user, user=user, reason=reason)

@@ -16,7 +16,11 @@ from django_fsm import ConcurrentTransition
 from casework.audit import audit_record, changes_between
 from casework.models import Consent, ServiceUser, StaffMembership, Unit
 from casework.selectors import Reach
-from casework.services import InvalidField, service_user_access_grant, service_user_access_revoke
+from casework.services import (
+    InvalidField,
+    service_user_access_grant_unless_served,
+    service_user_access_revoke,
+)
 from config.errors import Conflict, GuardFailed, TransitionNotAllowed
 from notifications.services import outbox_emit
 from plans import guards
@@ -59,20 +63,14 @@ def _audit(reach: Reach, plan: IndividualPlan, action: str, obj: models.Model, *
     )
 
 
-def _serves(user: Any, person: ServiceUser) -> bool:
-    return StaffMembership.objects.filter(user=user, unit__service_users=person).exists()
-
-
 def _grant_plan_access(plan: IndividualPlan, user: Any, actor: Any) -> None:
     """Staff of another unit who work on the plan get an explicit grant to see the person."""
-    if user is not None and not _serves(user, plan.service_user):
-        service_user_access_grant(
-            reach=None,
-            actor=actor,
-            service_user=plan.service_user,
-            user=user,
-            reason=_("Individual plan #%(id)s") % {"id": plan.pk},
-        )
+    service_user_access_grant_unless_served(
+        actor=actor,
+        service_user=plan.service_user,
+        user=user,
+        reason=_("Individual plan #%(id)s") % {"id": plan.pk},
+    )
 
 
 def _end_plan_access(plan: IndividualPlan, actor: Any) -> None:
