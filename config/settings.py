@@ -179,6 +179,7 @@ SPECTACULAR_SETTINGS = {
         "PlanStateEnum": "plans.choices.PlanState",
         "RepresentativeKindEnum": "casework.choices.RepresentativeKind",
         "ParticipantKindEnum": "plans.choices.ParticipantKind",
+        "MeetingStateEnum": "responsibility_groups.choices.MeetingState",
     },
     # Swagger UI from our own static files, not a CDN: no third-party script on a page with health data.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -212,6 +213,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "casework.tasks.heartbeat", "schedule": 60.0},
 }
+
+# --- Calendar (iCalendar UIDs must be globally unique: name the installation) ------------------
+CALENDAR_UID_DOMAIN = env.str("CALENDAR_UID_DOMAIN", default="medvirk.local")
+CALENDAR_FALLBACK_ORGANIZER = env.str("CALENDAR_FALLBACK_ORGANIZER", default="ikke-svar@medvirk.local")
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

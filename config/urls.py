@@ -9,6 +9,7 @@ from config import health, problems
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("casework.api.urls")),
     path("", include("plans.api.urls")),
+    path("", include("responsibility_groups.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

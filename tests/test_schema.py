@@ -135,6 +135,7 @@ def test_the_problem_component_has_the_rfc_9457_members(schema):
 DOCUMENT_MEDIA_TYPES = {
     "/api/v1/plans/{id}/pdf": ["application/pdf"],
     "/api/v1/plans/{id}/fhir": ["application/fhir+json"],
+    "/api/v1/meetings/{id}/ics": ["text/calendar"],
 }
 
 

@@ -26,6 +26,8 @@ class ReachViewSet(viewsets.GenericViewSet):
     rather than ignored: a misspelt filter must not silently return everything.
     """
 
+    filterset_class: Any = None
+    filterset_fields: Any = None
     extra_query_params: frozenset[str] = frozenset()  # an action may widen it: @action(extra_query_params=…)
 
     @cached_property
@@ -35,9 +37,9 @@ class ReachViewSet(viewsets.GenericViewSet):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication first: anonymous callers get 401
         allowed = PAGING_PARAMETERS | self.extra_query_params
-        filterset = getattr(self, "filterset_class", None)
-        if filterset is not None:
-            allowed |= set(filterset.base_filters)
+        if self.filterset_class is not None:
+            allowed |= set(self.filterset_class.base_filters)
+        allowed |= set(self.filterset_fields or ())
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
             raise serializers.ValidationError(

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.serializers import StrictInputSerializer
+from config.serializers import StrictInputSerializer, TransitionOptionSerializer  # noqa: F401  (re-exported)
 from plans import guards
 from plans.choices import GoalProgress, ParticipantKind
 from plans.models import (
@@ -166,13 +166,6 @@ class PlanApprovedSerializer(serializers.Serializer):
     state = serializers.CharField()
     state_changed_at = serializers.DateTimeField()
     version = PlanVersionDetailSerializer()
-
-
-class TransitionOptionSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    target = serializers.CharField()
-    allowed = serializers.BooleanField()
-    blocked_by = serializers.ListField(child=serializers.CharField())
 
 
 class PlanTransitionSerializer(serializers.ModelSerializer):

@@ -1,0 +1,248 @@
+"""Input and output shapes of the responsibility-group API. No writes here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.serializers import StrictInputSerializer, TransitionOptionSerializer  # noqa: F401  (re-exported)
+from responsibility_groups.choices import MemberKind
+from responsibility_groups.models import (
+    AgendaItem,
+    Attendance,
+    GroupMember,
+    Meeting,
+    MeetingTransition,
+    MinutesComment,
+    MinutesVersion,
+    ResponsibilityGroup,
+)
+from responsibility_groups.selectors import next_meeting_due
+
+
+def _name(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    service_user = serializers.SerializerMethodField()
+    unit = serializers.SerializerMethodField()
+    coordinator = serializers.SerializerMethodField()
+    last_meeting_held = serializers.DateTimeField(source="last_held_at", read_only=True, allow_null=True)
+    next_meeting_due = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ResponsibilityGroup
+        fields = [
+            "id",
+            "service_user",
+            "unit",
+            "coordinator",
+            "plan",
+            "cadence_months",
+            "is_active",
+            "last_meeting_held",
+            "next_meeting_due",
+            "created_at",
+        ]
+
+    @extend_schema_field(serializers.DictField())
+    def get_service_user(self, group: ResponsibilityGroup) -> dict[str, Any]:
+        return {"id": group.service_user_id, "name": group.service_user.full_name}
+
+    @extend_schema_field(serializers.DictField())
+    def get_unit(self, group: ResponsibilityGroup) -> dict[str, Any]:
+        return {"id": group.unit_id, "name": group.unit.name}
+
+    @extend_schema_field(serializers.DictField())
+    def get_coordinator(self, group: ResponsibilityGroup) -> dict[str, Any]:
+        return {"id": group.coordinator_id, "name": _name(group.coordinator)}
+
+    @extend_schema_field(serializers.DateField())
+    def get_next_meeting_due(self, group: ResponsibilityGroup) -> Any:
+        return next_meeting_due(group)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField(read_only=True)
+    sharing_missing = serializers.SerializerMethodField()
+
+    class Meta:
+        model = GroupMember
+        fields = [
+            "id",
+            "kind",
+            "user",
+            "representative",
+            "name",
+            "display_name",
+            "organisation",
+            "email",
+            "phone",
+            "role",
+            "is_active",
+            "sharing_missing",
+        ]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_sharing_missing(self, member: GroupMember) -> list[str]:
+        return self.context.get("sharing", {}).get(member.pk, [])
+
+
+class AgendaItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "position"]
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="member.display_name", read_only=True)
+    kind = serializers.CharField(source="member.kind", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["member", "name", "kind", "attended"]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    group = serializers.IntegerField(source="group_id", read_only=True)
+    service_user = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "group",
+            "service_user",
+            "state",
+            "state_changed_at",
+            "starts_at",
+            "ends_at",
+            "place",
+            "video_link",
+            "sequence",
+            "cancel_reason",
+            "created_at",
+        ]
+
+    @extend_schema_field(serializers.DictField())
+    def get_service_user(self, meeting: Meeting) -> dict[str, Any]:
+        person = meeting.group.service_user
+        return {"id": person.pk, "name": person.full_name}
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    agenda = AgendaItemSerializer(many=True, read_only=True)
+    attendance = AttendanceSerializer(many=True, read_only=True)
+
+    class Meta(MeetingSerializer.Meta):
+        fields = [*MeetingSerializer.Meta.fields, "agenda", "attendance"]
+
+
+class MeetingTransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeetingTransition
+        fields = ["id", "name", "source", "target", "actor", "occurred_at", "comment"]
+
+    def get_actor(self, row: MeetingTransition) -> str:
+        return _name(row.actor)
+
+
+class MinutesVersionSerializer(serializers.ModelSerializer):
+    approved_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MinutesVersion
+        fields = ["number", "approved_at", "approved_by", "content"]
+
+    def get_approved_by(self, version: MinutesVersion) -> str:
+        return _name(version.approved_by)
+
+
+class MinutesCommentSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MinutesComment
+        fields = ["id", "author", "version", "text", "created_at"]
+
+    def get_author(self, comment: MinutesComment) -> str:
+        return _name(comment.author)
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class GroupCreateSerializer(StrictInputSerializer):
+    service_user = serializers.IntegerField()
+    unit = serializers.IntegerField()
+    coordinator = serializers.IntegerField()
+    plan = serializers.IntegerField(required=False, allow_null=True)
+    cadence_months = serializers.IntegerField(min_value=1, max_value=12, required=False)
+
+
+class GroupUpdateSerializer(StrictInputSerializer):
+    cadence_months = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    plan = serializers.IntegerField(required=False, allow_null=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class MemberInputSerializer(StrictInputSerializer):
+    kind = serializers.ChoiceField(choices=MemberKind.choices)
+    user = serializers.IntegerField(required=False, allow_null=True)
+    representative = serializers.IntegerField(required=False, allow_null=True)
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    organisation = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    role = serializers.CharField(max_length=120, required=False, allow_blank=True)
+
+
+class MeetingCreateSerializer(StrictInputSerializer):
+    group = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    video_link = serializers.URLField(required=False, allow_blank=True)
+    agenda = serializers.ListField(child=serializers.CharField(max_length=300), required=False, max_length=50)
+
+
+class MeetingTransitionInputSerializer(StrictInputSerializer):
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    starts_at = serializers.DateTimeField(required=False)
+    ends_at = serializers.DateTimeField(required=False)
+
+
+class AttendanceInputSerializer(StrictInputSerializer):
+    attendance = serializers.DictField(child=serializers.BooleanField(), allow_empty=False)
+
+    def validate_attendance(self, value: dict[str, bool]) -> dict[int, bool]:
+        try:
+            return {int(key): attended for key, attended in value.items()}
+        except ValueError as error:
+            raise serializers.ValidationError(_("Keys are member ids."), code="invalid") from error
+
+
+class TopicInputSerializer(StrictInputSerializer):
+    title = serializers.CharField(max_length=300)
+    notes = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+
+
+class AgreementInputSerializer(StrictInputSerializer):
+    text = serializers.CharField(max_length=5000)
+    owner = serializers.IntegerField(required=False, allow_null=True)
+    deadline = serializers.DateField(required=False, allow_null=True)
+
+
+class MinutesInputSerializer(StrictInputSerializer):
+    topics = TopicInputSerializer(many=True)
+    agreements = AgreementInputSerializer(many=True, required=False)
+
+
+class CommentInputSerializer(StrictInputSerializer):
+    text = serializers.CharField(max_length=5000)

@@ -1,0 +1,13 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from responsibility_groups.api import views
+
+router = SimpleRouter()
+router.register("responsibility-groups", views.GroupViewSet, basename="responsibility-group")
+router.register("meetings", views.MeetingViewSet, basename="meeting")
+
+urlpatterns = [
+    *router.urls,
+    path("meetings/<int:pk>/ics", views.meeting_ics_view, name="meeting-ics"),
+]

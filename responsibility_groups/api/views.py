@@ -1,0 +1,377 @@
+"""HTTP views of responsibility groups and meetings: validate, call a selector or service, serialise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action, api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from casework import selectors as casework_selectors
+from casework.api.base import PersonDataViewSet, reference_in_reach
+from casework.audit import access_log_record
+from casework.models import Representative
+from plans.models import IndividualPlan
+from responsibility_groups import selectors, services
+from responsibility_groups.api import serializers as s
+from responsibility_groups.calendar import meeting_ics
+from responsibility_groups.choices import MeetingState
+from responsibility_groups.invitations import meeting_calendar_data
+from responsibility_groups.minutes import minutes_content
+from responsibility_groups.models import GroupMember, Meeting, ResponsibilityGroup
+
+
+def _not_found(field: str) -> serializers.ValidationError:
+    return serializers.ValidationError({field: [serializers.ErrorDetail(_("Not found."), code="not_found")]})
+
+
+def _staff_user(*, reach: Any, id: Any) -> Any:
+    user = get_user_model().objects.filter(pk=id, is_active=True, staff_memberships__isnull=False).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+def _plan_of(person_id: int, plan_id: Any) -> IndividualPlan | None:
+    if plan_id is None:
+        return None
+    plan = IndividualPlan.objects.filter(pk=plan_id, service_user_id=person_id).first()
+    if plan is None:
+        raise _not_found("plan")
+    return plan
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List responsibility groups in reach"),
+    retrieve=extend_schema(summary="Get a responsibility group"),
+    create=extend_schema(
+        summary="Create a responsibility group",
+        request=s.GroupCreateSerializer,
+        responses={201: s.GroupSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change cadence, plan link or activity", request=s.GroupUpdateSerializer
+    ),
+)
+class GroupViewSet(PersonDataViewSet):
+    queryset = ResponsibilityGroup.objects.none()
+    serializer_class = s.GroupSerializer
+    filterset_fields = ["is_active"]
+    ordering_fields = ["created_at"]
+    access_resource = "responsibility_group"
+    person_path = "service_user"
+
+    def get_queryset(self) -> Any:
+        return selectors.group_list_for(reach=self.reach)
+
+    def get_in_reach(self, pk: str) -> ResponsibilityGroup:
+        return selectors.group_get_for(reach=self.reach, id=pk)
+
+    def create(self, request: Request) -> Response:
+        data = s.GroupCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        person = reference_in_reach(
+            casework_selectors.service_user_get_for,
+            reach=self.reach,
+            field="service_user",
+            id=values["service_user"],
+        )
+        unit = reference_in_reach(
+            casework_selectors.unit_get_for, reach=self.reach, field="unit", id=values["unit"]
+        )
+        coordinator = reference_in_reach(
+            _staff_user, reach=self.reach, field="coordinator", id=values["coordinator"]
+        )
+        group = services.group_create(
+            reach=self.reach,
+            service_user=person,
+            unit=unit,
+            coordinator=coordinator,
+            plan=_plan_of(person.pk, values.get("plan")),
+            cadence_months=values.get("cadence_months", 3),
+        )
+        return self.respond_with(self.get_in_reach(str(group.pk)), status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        group = self.get_in_reach(pk)
+        data = s.GroupUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "plan" in values:
+            values["plan"] = _plan_of(group.service_user_id, values["plan"])
+        services.group_update(reach=self.reach, group=group, **values)
+        return self.respond_with(self.get_in_reach(pk))
+
+    @extend_schema(
+        summary="Active groups past their meeting cadence, oldest due first",
+        parameters=[OpenApiParameter("unit", int)],
+        responses=s.GroupSerializer(many=True),
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        filterset_class=None,
+        pagination_class=None,
+        extra_query_params=frozenset({"unit"}),
+    )
+    def overdue(self, request: Request) -> Response:
+        unit = request.query_params.get("unit")
+        if unit is not None and not unit.isdigit():
+            raise serializers.ValidationError(
+                {"unit": [serializers.ErrorDetail(_("A number."), code="invalid")]}
+            )
+        groups = selectors.groups_overdue_for(reach=self.reach, unit_id=int(unit) if unit else None)
+        self.log_read("overdue", groups)
+        return Response(s.GroupSerializer(groups, many=True).data)
+
+    @extend_schema(
+        summary="The group's members, with any consent missing for sharing with each",
+        responses=s.MemberSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None, ordering_fields=[])
+    def members(self, request: Request, pk: str) -> Response:
+        group = self.get_in_reach(pk)
+        self.log_read("members", [group])
+        context = {"sharing": selectors.member_sharing_status(group=group)}
+        members = group.members.select_related("user", "representative", "group__service_user")
+        return Response(s.MemberSerializer(members, many=True, context=context).data)
+
+    @extend_schema(
+        summary="Add a member (422 if the person's consent does not cover sharing with them)",
+        request=s.MemberInputSerializer,
+        responses={201: s.MemberSerializer},
+    )
+    @members.mapping.post
+    def add_member(self, request: Request, pk: str) -> Response:
+        group = self.get_in_reach(pk)
+        data = s.MemberInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if values.get("user") is not None:
+            values["user"] = reference_in_reach(
+                _staff_user, reach=self.reach, field="user", id=values["user"]
+            )
+        if values.get("representative") is not None:
+            representative = Representative.objects.filter(
+                pk=values["representative"], service_user=group.service_user
+            ).first()
+            if representative is None:
+                raise _not_found("representative")
+            values["representative"] = representative
+        member = services.member_add(reach=self.reach, group=group, **values)
+        return Response(s.MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Remove a member from the group (kept in past meetings)", request=None, responses={204: None}
+    )
+    @action(detail=True, methods=["delete"], url_path=r"members/(?P<member_id>[0-9]+)", filterset_class=None)
+    def remove_member(self, request: Request, pk: str, member_id: str) -> Response:
+        group = self.get_in_reach(pk)
+        member = GroupMember.objects.filter(pk=member_id, group=group, is_active=True).first()
+        if member is None:
+            raise Http404
+        services.member_remove(reach=self.reach, member=member)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List meetings in reach"),
+    retrieve=extend_schema(
+        summary="Get a meeting with agenda and attendance", responses=s.MeetingDetailSerializer
+    ),
+    create=extend_schema(
+        summary="Propose a meeting",
+        request=s.MeetingCreateSerializer,
+        responses={201: s.MeetingDetailSerializer},
+    ),
+)
+class MeetingViewSet(PersonDataViewSet):
+    queryset = Meeting.objects.none()
+    serializer_class = s.MeetingSerializer
+    filterset_fields = ["group", "state"]
+    ordering_fields = ["starts_at"]
+    access_resource = "meeting"
+    person_path = "group.service_user"
+
+    def get_queryset(self) -> Any:
+        return selectors.meeting_list_for(reach=self.reach)
+
+    def get_in_reach(self, pk: str) -> Meeting:
+        return selectors.meeting_get_for(reach=self.reach, id=pk)
+
+    def get_serializer_class(self) -> Any:
+        return s.MeetingSerializer if self.action == "list" else s.MeetingDetailSerializer
+
+    def _fresh(self, meeting: Meeting) -> Meeting:
+        return (
+            selectors.meeting_list_for(reach=self.reach)
+            .prefetch_related("agenda", "attendance__member__user", "attendance__member__representative")
+            .get(pk=meeting.pk)
+        )
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self.respond_with(self._fresh(self.get_in_reach(pk)))
+
+    def create(self, request: Request) -> Response:
+        data = s.MeetingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        group = reference_in_reach(
+            selectors.group_get_for, reach=self.reach, field="group", id=values.pop("group")
+        )
+        meeting = services.meeting_create(reach=self.reach, group=group, **values)
+        return self.respond_with(self._fresh(meeting), status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Transitions from the current state, and what blocks each",
+        responses=s.TransitionOptionSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def transitions(self, request: Request, pk: str) -> Response:
+        meeting = self.get_in_reach(pk)
+        options = selectors.meeting_transition_options(reach=self.reach, meeting=meeting)
+        return Response(s.TransitionOptionSerializer(options, many=True).data)
+
+    @extend_schema(
+        summary="Perform a transition (invite, reschedule, cancel, record_held, start_minutes, …)",
+        request=s.MeetingTransitionInputSerializer,
+        responses=s.MeetingDetailSerializer,
+        parameters=[
+            OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(services.MEETING_TRANSITIONS))
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filterset_class=None)
+    def transition(self, request: Request, pk: str, name: str) -> Response:
+        meeting = self.get_in_reach(pk)
+        if name not in services.MEETING_TRANSITIONS:
+            raise Http404
+        data = s.MeetingTransitionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        meeting = services.meeting_transition(
+            reach=self.reach, meeting=meeting, name=name, **data.validated_data
+        )
+        return self.respond_with(self._fresh(meeting))
+
+    @extend_schema(
+        summary="Every transition: who, when, from, to, comment",
+        responses=s.MeetingTransitionSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
+    def history(self, request: Request, pk: str) -> Response:
+        meeting = self.get_in_reach(pk)
+        page = self.paginate_queryset(
+            meeting.transitions.select_related("actor").order_by("occurred_at", "id")
+        )
+        return self.get_paginated_response(s.MeetingTransitionSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Record who took part",
+        request=s.AttendanceInputSerializer,
+        responses=s.MeetingDetailSerializer,
+    )
+    @action(detail=True, methods=["put"], filterset_class=None)
+    def attendance(self, request: Request, pk: str) -> Response:
+        meeting = self.get_in_reach(pk)
+        data = s.AttendanceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.attendance_record(
+            reach=self.reach, meeting=meeting, attended=data.validated_data["attendance"]
+        )
+        return self.respond_with(self._fresh(meeting))
+
+    def _minutes(self, meeting: Meeting) -> Response:
+        self.log_read("minutes", [meeting])
+        version = meeting.minutes_versions.order_by("-number").first()
+        if meeting.state == MeetingState.MINUTES_APPROVED and version is not None:
+            return Response({"approved": True, "version": version.number, **version.content})
+        return Response({"approved": False, "version": None, **minutes_content(meeting)})
+
+    @extend_schema(summary="The minutes (the draft, or the latest approved version)")
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def minutes(self, request: Request, pk: str) -> Response:
+        return self._minutes(self.get_in_reach(pk))
+
+    @extend_schema(
+        summary="Write the draft minutes: topics and agreements (409 once approved)",
+        request=s.MinutesInputSerializer,
+    )
+    @minutes.mapping.put
+    def write_minutes(self, request: Request, pk: str) -> Response:
+        meeting = self.get_in_reach(pk)
+        data = s.MinutesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        services.minutes_write(
+            reach=self.reach,
+            meeting=meeting,
+            topics=values["topics"],
+            agreements=values.get("agreements", []),
+        )
+        return self._minutes(self.get_in_reach(pk))
+
+    @extend_schema(
+        summary="Approved versions of the minutes", responses=s.MinutesVersionSerializer(many=True)
+    )
+    @action(
+        detail=True, methods=["get"], url_path="minutes/versions", filterset_class=None, pagination_class=None
+    )
+    def minutes_versions(self, request: Request, pk: str) -> Response:
+        meeting = self.get_in_reach(pk)
+        self.log_read("minutes_versions", [meeting])
+        versions = meeting.minutes_versions.select_related("approved_by").order_by("number")
+        return Response(s.MinutesVersionSerializer(versions, many=True).data)
+
+    @extend_schema(
+        summary="Comments on the approved minutes", responses=s.MinutesCommentSerializer(many=True)
+    )
+    @action(
+        detail=True, methods=["get"], url_path="minutes/comments", filterset_class=None, pagination_class=None
+    )
+    def comments(self, request: Request, pk: str) -> Response:
+        meeting = self.get_in_reach(pk)
+        self.log_read("minutes_comments", [meeting])
+        return Response(s.MinutesCommentSerializer(meeting.comments.select_related("author"), many=True).data)
+
+    @extend_schema(
+        summary="Comment on the approved minutes (attendees)",
+        request=s.CommentInputSerializer,
+        responses={201: s.MinutesCommentSerializer},
+    )
+    @comments.mapping.post
+    def add_comment(self, request: Request, pk: str) -> Response:
+        meeting = self.get_in_reach(pk)
+        data = s.CommentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        comment = services.minutes_comment(
+            reach=self.reach, meeting=meeting, text=data.validated_data["text"]
+        )
+        return Response(s.MinutesCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    summary="The meeting as an iCalendar invitation (METHOD:CANCEL once cancelled)",
+    responses={(200, "text/calendar"): OpenApiTypes.BINARY},
+)
+@api_view(["GET"])
+def meeting_ics_view(request: Request, pk: int) -> HttpResponse:
+    reach = casework_selectors.reach_for(request.user)
+    found = selectors.meeting_get_for(reach=reach, id=pk)
+    meeting = (
+        Meeting.objects.select_related("group__coordinator", "group__unit", "group__service_user")
+        .prefetch_related("attendance__member__user", "attendance__member__representative")
+        .get(pk=found.pk)
+    )
+    access_log_record(reach=reach, resource="meeting.ics", people=[found.group.service_user])
+    method = "CANCEL" if meeting.state == MeetingState.CANCELLED else "REQUEST"
+    body = meeting_ics(meeting_calendar_data(meeting), method=method)
+    response = HttpResponse(body, content_type=f"text/calendar; charset=utf-8; method={method}")
+    response["Content-Disposition"] = f'attachment; filename="ansvarsgruppemote-{meeting.pk}.ics"'
+    return response

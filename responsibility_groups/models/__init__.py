@@ -1,0 +1,26 @@
+from responsibility_groups.models.group import GroupMember, ResponsibilityGroup
+from responsibility_groups.models.meeting import (
+    AgendaItem,
+    Agreement,
+    Attendance,
+    Meeting,
+    MeetingBooking,
+    MeetingTransition,
+    MinutesComment,
+    MinutesTopic,
+    MinutesVersion,
+)
+
+__all__ = [
+    "AgendaItem",
+    "Agreement",
+    "Attendance",
+    "GroupMember",
+    "Meeting",
+    "MeetingBooking",
+    "MeetingTransition",
+    "MinutesComment",
+    "MinutesTopic",
+    "MinutesVersion",
+    "ResponsibilityGroup",
+]

@@ -1,0 +1,140 @@
+"""Reads of responsibility groups and meetings, through the casework access path.
+
+Staff see the groups and meetings of the people in their reach (units or explicit grants).
+Representatives follow meetings through the portal (a later issue); here they see nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Any
+
+from django.db.models import Max, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from casework.selectors import Reach, reachable_service_user_ids
+from responsibility_groups.choices import BOOKED_STATES, MeetingState
+from responsibility_groups.models import Attendance, Meeting, ResponsibilityGroup
+from responsibility_groups.policies import may_run
+from responsibility_groups.sharing import sharing_missing
+
+HELD_STATES = [MeetingState.HELD, MeetingState.MINUTES_DRAFT, MeetingState.MINUTES_APPROVED]
+
+
+def _people_filter(reach: Reach, prefix: str) -> Q:
+    if reach.is_superuser:
+        return Q()
+    staff_reach = dataclasses.replace(reach, represented={})
+    return Q(**{f"{prefix}__in": reachable_service_user_ids(staff_reach)})
+
+
+def group_list_for(*, reach: Reach) -> QuerySet[ResponsibilityGroup]:
+    if not getattr(reach.actor, "is_authenticated", False):
+        return ResponsibilityGroup.objects.none()
+    return (
+        ResponsibilityGroup.objects.filter(_people_filter(reach, "service_user_id"))
+        .select_related("service_user", "unit", "coordinator")
+        .prefetch_related("service_user__units")
+        .annotate(last_held_at=Max("meetings__starts_at", filter=Q(meetings__state__in=HELD_STATES)))
+        .order_by("-created_at", "-id")
+    )
+
+
+def group_get_for(*, reach: Reach, id: Any) -> ResponsibilityGroup:
+    try:
+        return group_list_for(reach=reach).get(pk=id)
+    except (ResponsibilityGroup.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def next_meeting_due(group: ResponsibilityGroup) -> datetime.date:
+    last = getattr(group, "last_held_at", None)
+    return group.next_meeting_due(timezone.localdate(last) if last else None)
+
+
+def groups_overdue_for(*, reach: Reach, unit_id: int | None = None) -> list[ResponsibilityGroup]:
+    """Active groups whose next meeting by their cadence is past, oldest due first."""
+    groups = group_list_for(reach=reach).filter(is_active=True)
+    if unit_id is not None:
+        groups = groups.filter(unit_id=unit_id)
+    today = timezone.localdate()
+    overdue = [group for group in groups if next_meeting_due(group) < today]
+    return sorted(overdue, key=next_meeting_due)
+
+
+def meeting_list_for(*, reach: Reach) -> QuerySet[Meeting]:
+    if not getattr(reach.actor, "is_authenticated", False):
+        return Meeting.objects.none()
+    return (
+        Meeting.objects.filter(_people_filter(reach, "group__service_user_id"))
+        .select_related("group__service_user", "group__unit", "group__coordinator")
+        .prefetch_related("group__service_user__units")
+        .order_by("starts_at", "id")
+    )
+
+
+def meeting_get_for(*, reach: Reach, id: Any) -> Meeting:
+    try:
+        return meeting_list_for(reach=reach).get(pk=id)
+    except (Meeting.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def meetings_of_user(*, user: Any, since: datetime.datetime | None = None) -> QuerySet[Meeting]:
+    """A staff member's own meetings (booked or cancelled), for their calendar."""
+    meetings = Meeting.objects.filter(
+        Q(bookings__user=user) | Q(group__coordinator=user),
+        state__in=[*BOOKED_STATES, MeetingState.CANCELLED],
+    )
+    if since is not None:
+        meetings = meetings.filter(ends_at__gte=since)
+    return (
+        meetings.distinct()
+        .select_related("group__coordinator")
+        .prefetch_related(
+            Prefetch(
+                "attendance",
+                queryset=Attendance.objects.select_related("member__user", "member__representative"),
+            )
+        )
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class MeetingTransitionOption:
+    name: str
+    target: str
+    allowed: bool
+    blocked_by: list[str]
+
+
+def meeting_transition_options(*, reach: Reach, meeting: Meeting) -> list[MeetingTransitionOption]:
+    from responsibility_groups.services import MEETING_TRANSITIONS, meeting_guard_missing
+
+    runner = may_run(reach, meeting.group)
+    options = []
+    for transition in meeting.transitions_from_here():
+        blocked = [] if runner else ["permission"]
+        blocked += [f"missing: {item}" for item in meeting_guard_missing(meeting, transition.name)]
+        hard = bool(blocked)
+        if MEETING_TRANSITIONS[transition.name].needs_reason:
+            blocked.append("input: comment (reason)")
+        if transition.name == "reschedule":
+            blocked.append("input: starts_at, ends_at")
+        options.append(MeetingTransitionOption(transition.name, str(transition.target), not hard, blocked))
+    return sorted(options, key=lambda option: option.name)
+
+
+def member_sharing_status(*, group: ResponsibilityGroup) -> dict[int, list[str]]:
+    """Per member id, what consent is missing for sharing with them now (empty: covered)."""
+    return {
+        member.pk: sharing_missing(
+            service_user_id=group.service_user_id,
+            kind=member.kind,
+            representative=member.representative,
+            is_coordinator=member.user_id is not None and member.user_id == group.coordinator_id,
+        )
+        for member in group.members.select_related("representative")
+    }

@@ -1,0 +1,489 @@
+"""Writes to responsibility groups and meetings: permission, change, audit and outbox in one
+transaction. Lock order: the meeting row (``_lock``), then its bookings.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition
+
+from casework.audit import audit_record, changes_between
+from casework.models import ServiceUser, StaffMembership, Unit
+from casework.selectors import Reach
+from casework.services import InvalidField, service_user_access_grant_unless_served
+from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
+from notifications.services import outbox_emit
+from plans.models import IndividualPlan
+from responsibility_groups.choices import MeetingState, MemberKind
+from responsibility_groups.minutes import minutes_content
+from responsibility_groups.models import (
+    AgendaItem,
+    Agreement,
+    Attendance,
+    GroupMember,
+    Meeting,
+    MeetingBooking,
+    MeetingTransition,
+    MinutesComment,
+    MinutesTopic,
+    MinutesVersion,
+    ResponsibilityGroup,
+)
+from responsibility_groups.policies import ensure_can_create_group, ensure_can_run
+from responsibility_groups.sharing import sharing_missing
+
+DEADLOCK_DETECTED = "40P01"
+
+
+def _audit(reach: Reach, group: ResponsibilityGroup, action: str, obj: Any, **kwargs: Any) -> None:
+    role = "superuser" if reach.is_superuser else ",".join(sorted(reach.roles_in([group.unit_id]))) or "staff"
+    audit_record(
+        actor=reach.actor, action=action, obj=obj, role=role, service_user=group.service_user, **kwargs
+    )
+
+
+# --- Groups and members -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def group_create(
+    *,
+    reach: Reach,
+    service_user: ServiceUser,
+    unit: Unit,
+    coordinator: Any,
+    plan: IndividualPlan | None = None,
+    cadence_months: int = 3,
+) -> ResponsibilityGroup:
+    ensure_can_create_group(reach=reach, unit_id=unit.pk)
+    if not service_user.units.filter(pk=unit.pk).exists():
+        raise InvalidField(field="unit", code="not_serving", detail=_("The unit does not serve this person."))
+    if plan is not None and plan.service_user_id != service_user.pk:
+        raise InvalidField(field="plan", code="other_person", detail=_("The plan is for another person."))
+    if not StaffMembership.objects.filter(user=coordinator).exists():
+        raise InvalidField(
+            field="coordinator", code="not_staff", detail=_("The coordinator must be a staff member.")
+        )
+    try:
+        with transaction.atomic():
+            group = ResponsibilityGroup.objects.create(
+                service_user=service_user,
+                unit=unit,
+                coordinator=coordinator,
+                plan=plan,
+                cadence_months=cadence_months,
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            _("The person already has an active responsibility group."), code="active_group_exists"
+        ) from error
+    GroupMember.objects.create(group=group, kind=MemberKind.SERVICE_USER)
+    GroupMember.objects.create(group=group, kind=MemberKind.STAFF, user=coordinator, role=_("coordinator"))
+    service_user_access_grant_unless_served(
+        actor=reach.actor,
+        service_user=service_user,
+        user=coordinator,
+        reason=_("Responsibility group #%(id)s") % {"id": group.pk},
+    )
+    _audit(
+        reach,
+        group,
+        "group.create",
+        group,
+        changes={"coordinator": [None, coordinator.pk], "cadence_months": [None, cadence_months]},
+    )
+    return group
+
+
+@transaction.atomic
+def group_update(*, reach: Reach, group: ResponsibilityGroup, **changes: Any) -> ResponsibilityGroup:
+    ensure_can_run(reach=reach, group=group)
+    allowed = {"cadence_months", "plan", "is_active"}
+    if set(changes) - allowed:
+        raise TypeError(f"unexpected fields: {sorted(set(changes) - allowed)}")
+    plan = changes.get("plan")
+    if plan is not None and plan.service_user_id != group.service_user_id:
+        raise InvalidField(field="plan", code="other_person", detail=_("The plan is for another person."))
+    before = {name: getattr(group, name) for name in changes}
+    for name, value in changes.items():
+        setattr(group, name, value)
+    diff = changes_between(before, changes)
+    if diff:
+        group.save()
+        _audit(reach, group, "group.update", group, changes=diff)
+    return group
+
+
+@transaction.atomic
+def member_add(*, reach: Reach, group: ResponsibilityGroup, kind: str, **fields: Any) -> GroupMember:
+    """Add a member; refused (422) unless the person's consent or a guardian's mandate covers them."""
+    ensure_can_run(reach=reach, group=group)
+    representative = fields.get("representative")
+    if representative is not None and representative.service_user_id != group.service_user_id:
+        raise InvalidField(
+            field="representative",
+            code="other_person",
+            detail=_("The representative belongs to another service user."),
+        )
+    missing = sharing_missing(service_user_id=group.service_user_id, kind=kind, representative=representative)
+    if missing:
+        raise GuardFailed(
+            _("Information about the person may not be shared with this member: %(missing)s.")
+            % {"missing": ", ".join(missing)},
+            missing=missing,
+        )
+    member = GroupMember.objects.create(group=group, kind=kind, **fields)
+    if kind == MemberKind.STAFF:
+        service_user_access_grant_unless_served(
+            actor=reach.actor,
+            service_user=group.service_user,
+            user=member.user,
+            reason=_("Responsibility group #%(id)s") % {"id": group.pk},
+        )
+    _audit(reach, group, "group.member.add", member, changes=changes_between({}, {"kind": kind, **fields}))
+    return member
+
+
+@transaction.atomic
+def member_remove(*, reach: Reach, member: GroupMember) -> GroupMember:
+    ensure_can_run(reach=reach, group=member.group)
+    if member.kind == MemberKind.SERVICE_USER:
+        raise Conflict(_("The person is always a member of their own group."), code="person_stays")
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    _audit(reach, member.group, "group.member.remove", member, changes={"is_active": [True, False]})
+    return member
+
+
+# --- Meetings -------------------------------------------------------------------------------
+
+
+def _future(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+    if ends_at <= starts_at:
+        raise InvalidField(field="ends_at", code="before_start", detail=_("A meeting ends after it starts."))
+    if starts_at <= timezone.now():
+        raise InvalidField(
+            field="starts_at", code="in_the_past", detail=_("The meeting must start in the future.")
+        )
+
+
+@transaction.atomic
+def meeting_create(
+    *,
+    reach: Reach,
+    group: ResponsibilityGroup,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    place: str = "",
+    video_link: str = "",
+    agenda: Iterable[str] = (),
+) -> Meeting:
+    ensure_can_run(reach=reach, group=group)
+    if not group.is_active:
+        raise Conflict(_("The group is no longer active."), code="group_inactive")
+    _future(starts_at, ends_at)
+    meeting = Meeting.objects.create(
+        group=group, starts_at=starts_at, ends_at=ends_at, place=place, video_link=video_link
+    )
+    AgendaItem.objects.bulk_create(
+        [AgendaItem(meeting=meeting, title=title, position=index) for index, title in enumerate(agenda)]
+    )
+    _audit(
+        reach,
+        group,
+        "meeting.create",
+        meeting,
+        changes=changes_between({}, {"starts_at": starts_at, "ends_at": ends_at}),
+    )
+    return meeting
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("group__service_user").get(pk=meeting.pk)
+
+
+def _booked_users(meeting: Meeting) -> set[int]:
+    """The coordinator and every active staff member: their time is taken by the meeting."""
+    users = set(
+        meeting.group.members.filter(is_active=True, kind=MemberKind.STAFF, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    return users | {meeting.group.coordinator_id}
+
+
+def _conflict(
+    users: set[int], starts_at: datetime.datetime, ends_at: datetime.datetime, meeting: Meeting
+) -> Conflict | None:
+    clash = (
+        MeetingBooking.objects.filter(
+            user_id__in=users, active=True, starts_at__lt=ends_at, ends_at__gt=starts_at
+        )
+        .exclude(meeting=meeting)
+        .select_related("meeting")
+        .order_by("starts_at")
+        .first()
+    )
+    if clash is None:
+        return None
+    local = timezone.localtime(clash.meeting.starts_at)
+    return Conflict(
+        _("Double booking: a member is already in meeting #%(id)s at %(when)s.")
+        % {"id": clash.meeting_id, "when": f"{local:%d.%m.%Y %H:%M}"},
+        code="double_booking",
+        conflicting_meeting=clash.meeting_id,
+    )
+
+
+def _book(meeting: Meeting, starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+    """Take the members' time, or raise 409 naming the meeting in the way.
+
+    The query finds conflicts that are committed; on PostgreSQL the exclusion constraint also
+    refuses the one that commits at the same moment (IntegrityError → the same 409).
+    """
+    users = _booked_users(meeting)
+    conflict = _conflict(users, starts_at, ends_at, meeting)
+    if conflict is not None:
+        raise conflict
+    try:
+        with transaction.atomic():
+            MeetingBooking.objects.filter(meeting=meeting).delete()
+            MeetingBooking.objects.bulk_create(
+                [
+                    MeetingBooking(meeting=meeting, user_id=user, starts_at=starts_at, ends_at=ends_at)
+                    for user in sorted(users)
+                ]
+            )
+    except (IntegrityError, OperationalError) as error:
+        # Two requests inserting overlapping bookings at once: PostgreSQL refuses one with the
+        # exclusion constraint, or, when both wait on each other, as a deadlock victim.
+        if (
+            isinstance(error, OperationalError)
+            and getattr(error.__cause__, "sqlstate", None) != DEADLOCK_DETECTED
+        ):
+            raise
+        raise _conflict(users, starts_at, ends_at, meeting) or Conflict(
+            _("Double booking: a member was booked for the same time just now."), code="double_booking"
+        ) from error
+
+
+@dataclass(frozen=True)
+class MeetingTransitionSpec:
+    name: str
+    needs_reason: bool = False
+
+
+MEETING_TRANSITIONS = {
+    spec.name: spec
+    for spec in (
+        MeetingTransitionSpec("invite"),
+        MeetingTransitionSpec("reschedule"),
+        MeetingTransitionSpec("cancel", needs_reason=True),
+        MeetingTransitionSpec("record_held"),
+        MeetingTransitionSpec("start_minutes"),
+        MeetingTransitionSpec("approve_minutes"),
+        MeetingTransitionSpec("correct_minutes", needs_reason=True),
+    )
+}
+
+
+def meeting_guard_missing(meeting: Meeting, name: str) -> list[str]:
+    if name == "invite":
+        return [
+            f"{item} ({member.display_name})"
+            for member in meeting.group.members.filter(is_active=True).select_related(
+                "user", "representative"
+            )
+            for item in sharing_missing(
+                service_user_id=meeting.group.service_user_id,
+                kind=member.kind,
+                representative=member.representative,
+                is_coordinator=member.user_id is not None and member.user_id == meeting.group.coordinator_id,
+            )
+        ]
+    if name == "record_held":
+        missing = []
+        if meeting.starts_at > timezone.now():
+            missing.append("meeting_started")
+        if meeting.attendance.filter(attended__isnull=True).exists() or not meeting.attendance.exists():
+            missing.append("attendance")
+        return missing
+    if name == "approve_minutes":
+        return [] if meeting.topics.exists() else ["topics"]
+    return []
+
+
+@transaction.atomic
+def meeting_transition(
+    *,
+    reach: Reach,
+    meeting: Meeting,
+    name: str,
+    comment: str = "",
+    starts_at: datetime.datetime | None = None,
+    ends_at: datetime.datetime | None = None,
+) -> Meeting:
+    """Lock, check state, permission and guard; transition; side effects; history, audit, outbox."""
+    spec = MEETING_TRANSITIONS[name]
+    meeting = _lock(meeting)
+    available = sorted(t.name for t in meeting.transitions_from_here())
+    if name not in available:
+        raise TransitionNotAllowed(
+            _("The meeting is '%(state)s'; '%(name)s' is not possible from there.")
+            % {"state": meeting.state, "name": name},
+            available_transitions=available,
+        )
+    group = meeting.group
+    ensure_can_run(reach=reach, group=group)
+    missing = meeting_guard_missing(meeting, name)
+    if spec.needs_reason and not comment.strip():
+        missing.append("reason")
+    if name == "reschedule" and (starts_at is None or ends_at is None):
+        missing.append("starts_at, ends_at")
+    if missing:
+        raise GuardFailed(
+            _("'%(name)s' needs: %(missing)s.") % {"name": name, "missing": ", ".join(missing)},
+            missing=missing,
+        )
+    source = meeting.state
+    _apply(reach, meeting, name, comment, starts_at, ends_at)
+    try:
+        meeting.save()
+    except ConcurrentTransition as error:
+        raise Conflict(
+            _("The meeting was changed by someone else; reload it."), code="concurrent_change"
+        ) from error
+    MeetingTransition.objects.create(
+        meeting=meeting, name=name, source=source, target=meeting.state, actor=reach.actor, comment=comment
+    )
+    _audit(
+        reach, group, f"meeting.{name}", meeting, changes={"state": [source, meeting.state]}, comment=comment
+    )
+    outbox_emit(
+        event=f"meeting.{name}",
+        obj=meeting,
+        payload={"from": source, "to": meeting.state, "meeting": meeting.pk, "sequence": meeting.sequence},
+    )
+    return meeting
+
+
+def _apply(
+    reach: Reach,
+    meeting: Meeting,
+    name: str,
+    comment: str,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
+) -> None:
+    """Each transition's own side effects, before the save (the row is locked)."""
+    if name == "invite":
+        _future(meeting.starts_at, meeting.ends_at)
+        _book(meeting, meeting.starts_at, meeting.ends_at)
+        members = meeting.group.members.filter(is_active=True)
+        Attendance.objects.bulk_create(
+            [Attendance(meeting=meeting, member=member) for member in members], ignore_conflicts=True
+        )
+        meeting.invite()
+    elif name == "reschedule":
+        if starts_at is None or ends_at is None:  # pragma: no cover - the guard names them first
+            raise InvalidField(field="starts_at", code="required", detail=_("A new time is required."))
+        _future(starts_at, ends_at)
+        _book(meeting, starts_at, ends_at)
+        meeting.reschedule(starts_at=starts_at, ends_at=ends_at)
+    elif name == "cancel":
+        MeetingBooking.objects.filter(meeting=meeting).update(active=False)
+        meeting.cancel(reason=comment)
+    elif name == "approve_minutes":
+        meeting.approve_minutes()
+        last = meeting.minutes_versions.order_by("-number").values_list("number", flat=True).first() or 0
+        MinutesVersion.objects.create(
+            meeting=meeting, number=last + 1, content=minutes_content(meeting), approved_by=reach.actor
+        )
+    else:
+        getattr(meeting, name)()
+
+
+@transaction.atomic
+def attendance_record(*, reach: Reach, meeting: Meeting, attended: Mapping[int, bool]) -> list[Attendance]:
+    """Who took part, by member id; while the meeting is invited or just held."""
+    meeting = _lock(meeting)
+    ensure_can_run(reach=reach, group=meeting.group)
+    if meeting.state not in (MeetingState.INVITED, MeetingState.HELD):
+        raise Conflict(_("Attendance is recorded for an invited or held meeting."), code="attendance_locked")
+    rows = {row.member_id: row for row in meeting.attendance.all()}
+    unknown = sorted(set(attended) - set(rows))
+    if unknown:
+        raise InvalidField(
+            field="attendance", code="not_invited", detail=_("Not invited: %(ids)s") % {"ids": unknown}
+        )
+    for member_id, value in attended.items():
+        rows[member_id].attended = value
+    Attendance.objects.bulk_update([rows[m] for m in attended], ["attended"])
+    _audit(reach, meeting.group, "meeting.attendance", meeting, changes={"attended": [None, dict(attended)]})
+    return list(rows.values())
+
+
+@transaction.atomic
+def minutes_write(
+    *, reach: Reach, meeting: Meeting, topics: list[dict[str, Any]], agreements: list[dict[str, Any]]
+) -> Meeting:
+    """Replace the draft minutes' topics and agreements; approved minutes are locked (409)."""
+    meeting = _lock(meeting)
+    ensure_can_run(reach=reach, group=meeting.group)
+    if meeting.state != MeetingState.MINUTES_DRAFT:
+        raise Conflict(_("Minutes can be written only while they are a draft."), code="minutes_locked")
+    members = {m.pk: m for m in meeting.group.members.all()}
+    for index, agreement in enumerate(agreements):
+        owner = agreement.get("owner")
+        if owner is not None and owner not in members:
+            raise InvalidField(field=f"agreements[{index}].owner", code="not_found", detail=_("Not found."))
+    meeting.topics.all().delete()
+    meeting.agreements.filter(plan_measure__isnull=True).delete()
+    MinutesTopic.objects.bulk_create(
+        [
+            MinutesTopic(meeting=meeting, title=t["title"], notes=t.get("notes", ""), position=i)
+            for i, t in enumerate(topics)
+        ]
+    )
+    Agreement.objects.bulk_create(
+        [
+            Agreement(
+                meeting=meeting,
+                text=a["text"],
+                owner=members.get(int(a["owner"])) if a.get("owner") else None,
+                deadline=a.get("deadline"),
+                position=i,
+            )
+            for i, a in enumerate(agreements)
+        ]
+    )
+    _audit(
+        reach,
+        meeting.group,
+        "meeting.minutes.write",
+        meeting,
+        changes={"topics": [None, len(topics)], "agreements": [None, len(agreements)]},
+    )
+    return meeting
+
+
+@transaction.atomic
+def minutes_comment(*, reach: Reach, meeting: Meeting, text: str) -> MinutesComment:
+    """An attendee comments on approved minutes; the minutes stay as approved."""
+    meeting = _lock(meeting)
+    if meeting.state != MeetingState.MINUTES_APPROVED:
+        raise Conflict(_("Comments are made on approved minutes."), code="minutes_not_approved")
+    attended = meeting.attendance.filter(attended=True, member__user=reach.actor).exists()
+    if not (attended or reach.is_superuser or meeting.group.coordinator_id == reach.actor.pk):
+        raise NotAllowed(_("Only attendees may comment on the minutes."))
+    version = meeting.minutes_versions.order_by("-number").values_list("number", flat=True).first() or 0
+    comment = MinutesComment.objects.create(meeting=meeting, author=reach.actor, version=version, text=text)
+    _audit(reach, meeting.group, "meeting.minutes.comment", comment, changes={"version": [None, version]})
+    return comment

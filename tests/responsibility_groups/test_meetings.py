@@ -1,0 +1,349 @@
+"""Groups and meetings: consent for sharing, double booking, the meeting state machine, minutes."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+from icalendar import Calendar
+
+from casework.models import AccessLogEntry
+from casework.selectors import reach_for
+from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
+from responsibility_groups import services
+from responsibility_groups.choices import MeetingState, MemberKind
+from responsibility_groups.models import Meeting, MeetingBooking, MinutesVersion
+from tests.factories import MembershipFactory, RepresentativeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_group_starts_with_the_person_and_the_coordinator(groups, world):
+    group = groups.group()
+
+    assert sorted(group.members.values_list("kind", flat=True)) == ["service_user", "staff"]
+
+
+def test_a_member_needs_the_persons_consent_to_group_sharing(groups, world):
+    group = groups.group(sharing_consent=False)
+
+    with pytest.raises(GuardFailed) as refused:
+        services.member_add(
+            reach=groups.reach,
+            group=group,
+            kind=MemberKind.EXTERNAL,
+            name="Fastlege Berg",
+            email="berg@lege.example",
+        )
+
+    assert refused.value.extra["missing"] == ["consent: group_information_sharing"]
+    assert group.members.count() == 2
+
+
+def test_a_guardian_with_a_valid_personal_mandate_needs_no_sharing_consent(groups, world):
+    group = groups.group(sharing_consent=False)
+    guardian = world.actors["guardian"].representations.get()
+
+    member = services.member_add(
+        reach=groups.reach, group=group, kind=MemberKind.REPRESENTATIVE, representative=guardian
+    )
+
+    assert member.pk is not None
+
+
+def test_the_api_names_the_missing_consent_with_422(groups, world, api):
+    group = groups.group(sharing_consent=False)
+
+    response = api(world.actors["caseworker"]).post(
+        f"/api/v1/responsibility-groups/{group.pk}/members/",
+        {"kind": "external", "name": "NAV-veileder", "email": "veileder@nav.example"},
+        format="json",
+    )
+
+    assert response.status_code == 422
+    assert response.json()["missing"] == ["consent: group_information_sharing"]
+
+
+def test_a_meeting_in_the_past_is_refused_with_400(groups, world, api):
+    group = groups.group()
+    start = timezone.now() - datetime.timedelta(days=1)
+
+    response = api(world.actors["caseworker"]).post(
+        "/api/v1/meetings/",
+        {
+            "group": group.pk,
+            "starts_at": start.isoformat(),
+            "ends_at": (start + datetime.timedelta(hours=1)).isoformat(),
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "in_the_past"
+    assert Meeting.objects.count() == 0
+
+
+def test_inviting_books_the_coordinator_and_staff(groups, world):
+    meeting = groups.invited()
+
+    assert meeting.state == MeetingState.INVITED
+    assert list(MeetingBooking.objects.filter(meeting=meeting).values_list("user", flat=True)) == [
+        world.actors["caseworker"].pk
+    ]
+    assert meeting.attendance.count() == 2
+
+
+def test_double_booking_is_409_naming_the_meeting_in_the_way(groups, world, api):
+    first = groups.invited()
+    other_person_group = services.group_create(
+        reach=reach_for(world.actors["superuser"]),
+        service_user=world.other_person,
+        unit=world.unit_b,
+        coordinator=world.actors["caseworker"],
+    )
+    clash = services.meeting_create(
+        reach=reach_for(world.actors["superuser"]),
+        group=other_person_group,
+        starts_at=first.starts_at + datetime.timedelta(minutes=30),
+        ends_at=first.ends_at + datetime.timedelta(minutes=30),
+    )
+
+    response = api(world.actors["superuser"]).post(
+        f"/api/v1/meetings/{clash.pk}/transitions/invite/", {}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "double_booking"
+    assert response.json()["conflicting_meeting"] == first.pk
+    clash.refresh_from_db()
+    assert clash.state == MeetingState.PROPOSED
+    assert MeetingBooking.objects.filter(meeting=clash).count() == 0
+
+
+def test_back_to_back_meetings_are_not_a_double_booking(groups, world):
+    first = groups.invited()
+    group = first.group
+    second = services.meeting_create(
+        reach=groups.reach,
+        group=group,
+        starts_at=first.ends_at,
+        ends_at=first.ends_at + datetime.timedelta(hours=1),
+    )
+
+    services.meeting_transition(reach=groups.reach, meeting=second, name="invite")
+
+    assert MeetingBooking.objects.filter(active=True).count() == 2
+
+
+def test_rescheduling_keeps_the_uid_and_raises_the_sequence(groups, world, api):
+    meeting = groups.invited()
+    client = api(world.actors["caseworker"])
+    before = Calendar.from_ical(client.get(f"/api/v1/meetings/{meeting.pk}/ics").content).walk("VEVENT")[0]
+    new_start = meeting.starts_at + datetime.timedelta(days=1)
+
+    response = client.post(
+        f"/api/v1/meetings/{meeting.pk}/transitions/reschedule/",
+        {
+            "starts_at": new_start.isoformat(),
+            "ends_at": (new_start + datetime.timedelta(hours=1)).isoformat(),
+        },
+        format="json",
+    )
+    after = Calendar.from_ical(client.get(f"/api/v1/meetings/{meeting.pk}/ics").content).walk("VEVENT")[0]
+
+    assert response.status_code == 200
+    assert str(after["UID"]) == str(before["UID"])
+    assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
+    assert MeetingBooking.objects.get(meeting=meeting).starts_at == new_start
+
+
+def test_cancelling_sends_cancel_with_the_same_uid_and_frees_the_time(groups, world, api):
+    meeting = groups.invited()
+    client = api(world.actors["caseworker"])
+    uid = str(
+        Calendar.from_ical(client.get(f"/api/v1/meetings/{meeting.pk}/ics").content).walk("VEVENT")[0]["UID"]
+    )
+
+    client.post(
+        f"/api/v1/meetings/{meeting.pk}/transitions/cancel/", {"comment": "Koordinator syk"}, format="json"
+    )
+    calendar = Calendar.from_ical(client.get(f"/api/v1/meetings/{meeting.pk}/ics").content)
+
+    assert str(calendar["METHOD"]) == "CANCEL"
+    assert str(calendar.walk("VEVENT")[0]["UID"]) == uid
+    assert MeetingBooking.objects.filter(meeting=meeting, active=True).count() == 0
+
+
+def test_the_invitation_names_neither_the_person_nor_their_relatives(groups, world, api):
+    meeting = groups.invited()
+
+    body = api(world.actors["caseworker"]).get(f"/api/v1/meetings/{meeting.pk}/ics").content.decode()
+
+    assert world.person.first_name not in body
+    assert world.person.last_name not in body
+
+
+def test_cancel_needs_a_reason(groups):
+    meeting = groups.invited()
+
+    with pytest.raises(GuardFailed) as refused:
+        services.meeting_transition(reach=groups.reach, meeting=meeting, name="cancel")
+
+    assert refused.value.extra["missing"] == ["reason"]
+
+
+def test_a_meeting_is_held_only_with_attendance_recorded_after_it_started(groups, world):
+    meeting = groups.invited()
+
+    with pytest.raises(GuardFailed) as refused:
+        services.meeting_transition(reach=groups.reach, meeting=meeting, name="record_held")
+
+    assert refused.value.extra["missing"] == ["meeting_started", "attendance"]
+
+
+def _held(groups):
+    meeting = groups.invited()
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=2),
+        ends_at=timezone.now() - datetime.timedelta(hours=1),
+    )
+    meeting.refresh_from_db()
+    services.attendance_record(
+        reach=groups.reach,
+        meeting=meeting,
+        attended={row.member_id: True for row in meeting.attendance.all()},
+    )
+    services.meeting_transition(reach=groups.reach, meeting=meeting, name="record_held")
+    return services.meeting_transition(reach=groups.reach, meeting=meeting, name="start_minutes")
+
+
+def test_minutes_are_written_approved_versioned_and_then_locked(groups, world, api):
+    meeting = _held(groups)
+    client = api(world.actors["caseworker"])
+    owner = meeting.group.members.get(kind="staff").pk
+
+    written = client.put(
+        f"/api/v1/meetings/{meeting.pk}/minutes/",
+        {
+            "topics": [{"title": "Bolig", "notes": "Søknad om omsorgsbolig er sendt."}],
+            "agreements": [{"text": "Følge opp søknaden", "owner": owner, "deadline": "2027-01-15"}],
+        },
+        format="json",
+    )
+    approved = client.post(f"/api/v1/meetings/{meeting.pk}/transitions/approve_minutes/", {}, format="json")
+    locked = client.put(
+        f"/api/v1/meetings/{meeting.pk}/minutes/", {"topics": [{"title": "Endret"}]}, format="json"
+    )
+
+    assert written.status_code == 200
+    assert approved.json()["state"] == MeetingState.MINUTES_APPROVED
+    assert locked.status_code == 409
+    assert locked.json()["code"] == "minutes_locked"
+    version = MinutesVersion.objects.get(meeting=meeting)
+    assert version.content["topics"] == [{"title": "Bolig", "notes": "Søknad om omsorgsbolig er sendt."}]
+    assert version.content["agreements"][0]["deadline"] == "2027-01-15"
+
+
+def test_attendees_comment_on_approved_minutes(groups, world):
+    meeting = _held(groups)
+    services.minutes_write(reach=groups.reach, meeting=meeting, topics=[{"title": "Bolig"}], agreements=[])
+    services.meeting_transition(reach=groups.reach, meeting=meeting, name="approve_minutes")
+
+    comment = services.minutes_comment(reach=groups.reach, meeting=meeting, text="Riktig referert.")
+
+    assert comment.version == 1
+
+
+def test_a_wrong_transition_is_409_with_the_possible_ones(groups):
+    meeting = groups.meeting()
+
+    with pytest.raises(TransitionNotAllowed) as refused:
+        services.meeting_transition(reach=groups.reach, meeting=meeting, name="approve_minutes")
+
+    assert refused.value.extra["available_transitions"] == ["cancel", "invite"]
+
+
+@pytest.mark.parametrize("actor", ["unit_manager", "quality_admin"])
+def test_readers_may_not_run_meetings(groups, world, actor):
+    meeting = groups.meeting()
+
+    with pytest.raises(NotAllowed):
+        services.meeting_transition(reach=reach_for(world.actors[actor]), meeting=meeting, name="invite")
+
+
+MEETING_DETAIL = {
+    "superuser": 200,
+    "caseworker": 200,
+    "caseworker_other_unit": 404,
+    "coordinator": 200,
+    "unit_manager": 200,
+    "quality_admin": 200,
+    "guardian": 404,
+    "guardian_expired": 404,
+    "relative": 404,
+    "relative_without_consent": 404,
+    "anonymous": 401,
+}
+
+
+@pytest.mark.parametrize(("actor", "expected"), MEETING_DETAIL.items())
+def test_meeting_detail_permission_matrix(groups, world, api, actor, expected):
+    meeting = groups.meeting()
+
+    response = api(world.actors[actor]).get(f"/api/v1/meetings/{meeting.pk}/")
+
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(("actor", "expected"), MEETING_DETAIL.items())
+def test_group_detail_permission_matrix(groups, world, api, actor, expected):
+    group = groups.group()
+
+    response = api(world.actors[actor]).get(f"/api/v1/responsibility-groups/{group.pk}/")
+
+    assert response.status_code == expected
+
+
+def test_a_group_without_a_meeting_for_longer_than_its_cadence_is_overdue(groups, world, api):
+    from responsibility_groups.models import ResponsibilityGroup
+
+    group = groups.group()
+    ResponsibilityGroup.objects.filter(pk=group.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=200)
+    )
+
+    overdue = api(world.actors["unit_manager"]).get(
+        f"/api/v1/responsibility-groups/overdue/?unit={world.unit_a.pk}"
+    )
+
+    assert [g["id"] for g in overdue.json()] == [group.pk]
+    assert AccessLogEntry.objects.filter(resource="responsibility_group.overdue").count() == 1
+
+
+def test_a_second_active_group_for_the_person_is_a_conflict(groups):
+    groups.group()
+
+    with pytest.raises(Conflict):
+        groups.group()
+
+
+def test_staff_of_another_unit_added_to_the_group_may_see_the_person(groups, world):
+    group = groups.group()
+    outsider = MembershipFactory(unit=world.unit_b).user
+
+    services.member_add(reach=groups.reach, group=group, kind=MemberKind.STAFF, user=outsider)
+
+    from casework.selectors import service_user_queryset_for
+
+    assert world.person in service_user_queryset_for(reach=reach_for(outsider))
+
+
+def test_a_relative_member_needs_sharing_consent(groups, world):
+    group = groups.group(sharing_consent=False)
+    relative = RepresentativeFactory(service_user=world.person)
+
+    with pytest.raises(GuardFailed):
+        services.member_add(
+            reach=groups.reach, group=group, kind=MemberKind.REPRESENTATIVE, representative=relative
+        )
