@@ -76,7 +76,10 @@ def main() -> int:
     queries: dict[str, int] = {}
     reach = reach_for(caseworker)
     for _ in range(args.rounds):
-        for name, body in (("put_on_hold", {"comment": "Sykehusopphold"}), ("resume", {})):
+        for name, body in (
+            ("put_on_hold", {"comment": "Sykehusopphold"}),
+            ("resume", {"comment": "Hjemme igjen"}),
+        ):
             elapsed, queries[name] = _timed(client, f"{base}/{name}/", body)
             timings[name].append(elapsed)
     for _ in range(max(10, args.rounds // 5)):

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -313,3 +314,19 @@ def access_log_list_for(*, service_user: ServiceUser) -> QuerySet[AccessLogEntry
         .select_related("actor")
         .order_by("-occurred_at", "-id")
     )
+
+
+def staff_user_in_municipality(*, municipality_id: int, id: Any) -> Any:
+    """An active staff login with a role in the municipality, or 404: workflows never name
+    someone from another municipality as coordinator or member."""
+    user = (
+        get_user_model()
+        .objects.filter(
+            pk=id, is_active=True, staff_memberships__unit__service_area__municipality_id=municipality_id
+        )
+        .distinct()
+        .first()
+    )
+    if user is None:
+        raise Http404
+    return user

@@ -517,14 +517,20 @@ def service_user_access_revoke(
 
 def service_user_access_grant_unless_served(
     *, actor: Any, service_user: ServiceUser, user: Any, reason: str
-) -> None:
+) -> bool:
     """Give ``user`` an explicit grant to the person unless a unit of theirs already serves them.
 
     Used by the workflows for staff of other units who take part (a plan's coordinator, a
-    group member); the workflow has checked its own rules first.
+    group member); the workflow has checked its own rules first. True when a new grant was
+    made, so that the workflow can record it and take back only what it gave.
     """
     if user is None:
-        return
+        return False
     if StaffMembership.objects.filter(user=user, unit__service_users=service_user).exists():
-        return
+        return False
+    if ServiceUserUserObjectPermission.objects.filter(
+        user=user, content_object=service_user, permission__codename=VIEW_SERVICE_USER
+    ).exists():
+        return False
     service_user_access_grant(reach=None, actor=actor, service_user=service_user, user=user, reason=reason)
+    return True

@@ -172,11 +172,23 @@ def plan_document_content(*, reach: Reach, plan: IndividualPlan, version: str | 
     )
     if chosen is None:
         raise Http404
-    return {
-        **chosen.content,
-        "version": {
-            "number": chosen.number,
-            "created_at": chosen.created_at.isoformat(),
-            "reason": chosen.reason,
-        },
+    content = dict(chosen.content)
+    # The approved content as frozen, with the plan's status as it is now: a plan put on hold or
+    # completed after its last approval must not be exported as active.
+    content["plan"] = {**content["plan"], "state": plan.state}
+    content["version"] = {
+        "number": chosen.number,
+        "created_at": chosen.created_at.isoformat(),
+        "reason": chosen.reason,
     }
+    return content
+
+
+def plan_latest_versions(*, plans: list[IndividualPlan]) -> dict[int, PlanVersion]:
+    """The latest approved version of each plan, in one query."""
+    latest: dict[int, PlanVersion] = {}
+    for version in (
+        PlanVersion.objects.filter(plan__in=plans).select_related("created_by").order_by("plan", "number")
+    ):
+        latest[version.plan_id] = version
+    return latest

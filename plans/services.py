@@ -31,6 +31,7 @@ from plans.models import (
     GoalAssessment,
     IndividualPlan,
     Participant,
+    PlanAccessGrant,
     PlanReview,
     PlanTransition,
     PlanVersion,
@@ -65,25 +66,37 @@ def _audit(reach: Reach, plan: IndividualPlan, action: str, obj: models.Model, *
 
 def _grant_plan_access(plan: IndividualPlan, user: Any, actor: Any) -> None:
     """Staff of another unit who work on the plan get an explicit grant to see the person."""
-    service_user_access_grant_unless_served(
+    given = service_user_access_grant_unless_served(
         actor=actor,
         service_user=plan.service_user,
         user=user,
         reason=_("Individual plan #%(id)s") % {"id": plan.pk},
     )
+    if given:
+        PlanAccessGrant.objects.get_or_create(plan=plan, user=user)
 
 
-def _end_plan_access(plan: IndividualPlan, actor: Any) -> None:
-    """Withdrawal and completion end the explicit access that the plan gave, at once."""
-    users = {plan.coordinator} | {p.user for p in plan.participants.select_related("user") if p.user_id}
-    for user in users:
+def _release_plan_access(plan: IndividualPlan, users: set[Any], actor: Any) -> None:
+    """Take back the grants this plan gave to ``users`` (and only those)."""
+    grants = PlanAccessGrant.objects.filter(plan=plan, user__in=users).select_related("user")
+    for grant in grants:
         service_user_access_revoke(
             reach=None,
             actor=actor,
             service_user=plan.service_user,
-            user=user,
-            reason=_("Individual plan #%(id)s closed") % {"id": plan.pk},
+            user=grant.user,
+            reason=_("Individual plan #%(id)s") % {"id": plan.pk},
         )
+    grants.delete()
+
+
+def _still_on_plan(plan: IndividualPlan, user_id: int) -> bool:
+    return user_id == plan.coordinator_id or plan.participants.filter(user_id=user_id).exists()
+
+
+def _end_plan_access(plan: IndividualPlan, actor: Any) -> None:
+    """Withdrawal and completion end, at once, every grant that the plan gave."""
+    _release_plan_access(plan, set(plan.access_grants.values_list("user", flat=True)), actor)
 
 
 # --- Creating and editing -------------------------------------------------------------------------
@@ -168,6 +181,8 @@ def plan_item_create(
     plan = _lock(plan)
     ensure_can_edit(reach=reach, plan=plan)
     _check_item_references(plan, values)
+    if model is Participant:
+        _check_participant_kind(values.get("kind"), values.get("user"), values.get("representative"))
     item = model._default_manager.create(plan=plan, **values)
     if isinstance(item, Participant) and item.kind == ParticipantKind.STAFF:
         _grant_plan_access(plan, item.user, reach.actor)
@@ -187,11 +202,19 @@ def plan_item_update(*, reach: Reach, item: Any, **values: Any) -> Any:
     ensure_can_edit(reach=reach, plan=plan)
     _check_item_references(plan, values)
     before = _item_values(item, list(values))
+    previous_user = getattr(item, "user", None)
     for name, value in values.items():
         setattr(item, name, value)
+    if isinstance(item, Participant):
+        _check_participant_kind(item.kind, item.user, item.representative)
     diff = changes_between(before, values)
     if diff:
         item.save()
+        if isinstance(item, Participant) and previous_user != item.user:
+            if previous_user is not None and not _still_on_plan(plan, previous_user.pk):
+                _release_plan_access(plan, {previous_user}, reach.actor)
+            if item.kind == ParticipantKind.STAFF:
+                _grant_plan_access(plan, item.user, reach.actor)
         _audit(reach, plan, f"plan.{item._meta.model_name}.update", item, changes=diff)
     return item
 
@@ -205,7 +228,17 @@ def plan_item_delete(*, reach: Reach, item: Any) -> None:
     if isinstance(item, Goal) and item.assessments.filter(review__completed_at__isnull=False).exists():
         raise Conflict(_("A goal assessed in a completed review cannot be removed."), code="in_use")
     _audit(reach, plan, f"plan.{item._meta.model_name}.delete", item, changes={"id": [item.pk, None]})
+    user_id = getattr(item, "user_id", None)
     item.delete()
+    if user_id is not None and not _still_on_plan(plan, user_id):
+        _release_plan_access(plan, {user_id}, reach.actor)
+
+
+def _check_participant_kind(item_kind: str | None, user: Any, representative: Any) -> None:
+    if item_kind == ParticipantKind.STAFF and user is None:
+        raise InvalidField(field="user", code="required", detail=_("A staff participant needs a login."))
+    if item_kind == ParticipantKind.REPRESENTATIVE and representative is None:
+        raise InvalidField(field="representative", code="required", detail=_("Name the representative."))
 
 
 def _check_item_references(plan: IndividualPlan, values: dict[str, Any]) -> None:
@@ -443,7 +476,7 @@ TRANSITIONS: dict[str, TransitionSpec] = {
         TransitionSpec("start_review"),
         TransitionSpec("complete_review"),
         TransitionSpec("put_on_hold", needs_reason=True),
-        TransitionSpec("resume"),
+        TransitionSpec("resume", needs_reason=True),
         TransitionSpec("complete", needs_reason=True, needs_final_evaluation=True),
         TransitionSpec("withdraw", needs_reason=True),
         TransitionSpec("decline", needs_reason=True),

@@ -200,7 +200,8 @@ class PlanUpdateSerializer(StrictInputSerializer):
 
 
 class TransitionInputSerializer(StrictInputSerializer):
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    # The comment is also the reason kept on the plan (hold, closing): 500 characters at most.
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     final_evaluation = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -39,11 +38,13 @@ def _unit_in_reach(*, reach: Any, id: Any) -> Unit:
     return casework_selectors.unit_get_for(reach=reach, id=id)
 
 
-def _staff_user(*, reach: Any, id: Any) -> Any:
-    user = get_user_model().objects.filter(pk=id, is_active=True, staff_memberships__isnull=False).first()
-    if user is None:
-        raise Http404
-    return user
+def _staff_user_for(person: Any) -> Any:
+    """A lookup of staff logins in the person's municipality, for ``reference_in_reach``."""
+
+    def lookup(*, reach: Any, id: Any) -> Any:
+        return casework_selectors.staff_user_in_municipality(municipality_id=person.municipality_id, id=id)
+
+    return lookup
 
 
 @extend_schema_view(
@@ -81,14 +82,30 @@ class PlanViewSet(PersonDataViewSet):
         return selectors.plan_staff_get_for(reach=self.reach, id=pk)
 
     def _detail(self, plan: IndividualPlan, *, status_code: int = 200) -> Response:
+        """The plan's working fields, as a response that is also written to the access log."""
         plan = selectors.plan_detail_for(plan=plan)
+        self.log_read("detail", [plan])
         return Response(s.PlanDetailSerializer(plan).data, status=status_code)
+
+    def list(self, request: Request) -> Response:
+        reach = self.reach
+        if reach.is_superuser or reach.is_staff_member or not reach.represented:
+            return super().list(request)
+        # A representative's list shows each plan as approved, never a working-copy field.
+        plans = list(self.paginate_queryset(self.filter_queryset(self.get_queryset())) or [])
+        self.log_read("list", plans)
+        latest = selectors.plan_latest_versions(plans=plans)
+        body = [
+            {"id": p.pk, "state": p.state, "state_changed_at": p.state_changed_at, "version": latest[p.pk]}
+            for p in plans
+        ]
+        return self.get_paginated_response(s.PlanApprovedSerializer(body, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         plan = self.get_in_reach(pk)
-        self.log_read("detail", [plan])
         if selectors.is_staff_view(self.reach, plan):
             return self._detail(plan)
+        self.log_read("detail", [plan])
         version = selectors.plan_latest_version(plan=plan)
         if version is None:  # pragma: no cover - the selector only admits plans with versions
             raise Http404
@@ -112,7 +129,7 @@ class PlanViewSet(PersonDataViewSet):
         )
         unit = reference_in_reach(_unit_in_reach, reach=self.reach, field="unit", id=values["unit"])
         coordinator = reference_in_reach(
-            _staff_user, reach=self.reach, field="coordinator", id=values["coordinator"]
+            _staff_user_for(person), reach=self.reach, field="coordinator", id=values["coordinator"]
         )
         plan = services.plan_create(
             reach=self.reach,
@@ -152,6 +169,7 @@ class PlanViewSet(PersonDataViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def transitions(self, request: Request, pk: str) -> Response:
         plan = self.staff_plan(pk)
+        self.log_read("transitions", [plan])
         options = selectors.plan_transition_options(reach=self.reach, plan=plan)
         return Response(s.TransitionOptionSerializer(options, many=True).data)
 
@@ -182,6 +200,7 @@ class PlanViewSet(PersonDataViewSet):
     @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
     def history(self, request: Request, pk: str) -> Response:
         plan = self.staff_plan(pk)
+        self.log_read("history", [plan])
         page = self.paginate_queryset(selectors.plan_history(plan=plan))
         return self.get_paginated_response(s.PlanTransitionSerializer(page, many=True).data)
 
@@ -189,6 +208,7 @@ class PlanViewSet(PersonDataViewSet):
     @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
     def versions(self, request: Request, pk: str) -> Response:
         plan = self.get_in_reach(pk)
+        self.log_read("versions", [plan])
         page = self.paginate_queryset(selectors.plan_versions(plan=plan))
         return self.get_paginated_response(s.PlanVersionSerializer(page, many=True).data)
 
@@ -247,10 +267,15 @@ class PlanItemViewSet(PersonDataViewSet):
         except (self.item_model.DoesNotExist, ValueError, TypeError) as error:
             raise Http404 from error
 
+    def log_plan_read(self, kind: str, plan: IndividualPlan) -> None:
+        access_log_record(
+            reach=self.reach, resource=f"{self.access_resource}.{kind}", people=[plan.service_user]
+        )
+
     def list(self, request: Request, plan_pk: str) -> Response:  # type: ignore[override]
+        plan = self.plan()
         rows = list(self.get_queryset())
-        plan = rows[0].plan if rows else self.plan()
-        self.log_read("list", [plan])
+        self.log_plan_read("list", plan)
         return Response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request: Request, plan_pk: str, pk: str) -> Response:  # type: ignore[override]
@@ -269,6 +294,7 @@ class PlanItemViewSet(PersonDataViewSet):
             model=self.item_model,
             **self.resolve(plan, dict(data.validated_data)),
         )
+        self.log_plan_read("detail", plan)
         return Response(self.get_serializer(item).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, plan_pk: str, pk: str) -> Response:
@@ -278,6 +304,7 @@ class PlanItemViewSet(PersonDataViewSet):
         item = services.plan_item_update(
             reach=self.reach, item=item, **self.resolve(item.plan, dict(data.validated_data))
         )
+        self.log_plan_read("detail", item.plan)
         return Response(self.get_serializer(item).data)
 
     def destroy(self, request: Request, plan_pk: str, pk: str) -> Response:
@@ -328,7 +355,7 @@ class ParticipantViewSet(PlanItemViewSet):
     def resolve(self, plan: IndividualPlan, values: dict[str, Any]) -> dict[str, Any]:
         if values.get("user") is not None:
             values["user"] = reference_in_reach(
-                _staff_user, reach=self.reach, field="user", id=values["user"]
+                _staff_user_for(plan.service_user), reach=self.reach, field="user", id=values["user"]
             )
         if values.get("representative") is not None:
             representative = Representative.objects.filter(

@@ -99,7 +99,7 @@ class IndividualPlan(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
-        source=[S.DRAFT, S.AWAITING_CONSENT],
+        source=S.AWAITING_CONSENT,
         target=S.IN_PREPARATION,
         conditions=[guards.has_valid_consent],
     )

@@ -213,7 +213,7 @@ class MeetingCreateSerializer(StrictInputSerializer):
 
 
 class MeetingTransitionInputSerializer(StrictInputSerializer):
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     starts_at = serializers.DateTimeField(required=False)
     ends_at = serializers.DateTimeField(required=False)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -32,11 +31,13 @@ def _not_found(field: str) -> serializers.ValidationError:
     return serializers.ValidationError({field: [serializers.ErrorDetail(_("Not found."), code="not_found")]})
 
 
-def _staff_user(*, reach: Any, id: Any) -> Any:
-    user = get_user_model().objects.filter(pk=id, is_active=True, staff_memberships__isnull=False).first()
-    if user is None:
-        raise Http404
-    return user
+def _staff_user_for(person: Any) -> Any:
+    """A lookup of staff logins in the person's municipality, for ``reference_in_reach``."""
+
+    def lookup(*, reach: Any, id: Any) -> Any:
+        return casework_selectors.staff_user_in_municipality(municipality_id=person.municipality_id, id=id)
+
+    return lookup
 
 
 def _plan_of(person_id: int, plan_id: Any) -> IndividualPlan | None:
@@ -88,7 +89,7 @@ class GroupViewSet(PersonDataViewSet):
             casework_selectors.unit_get_for, reach=self.reach, field="unit", id=values["unit"]
         )
         coordinator = reference_in_reach(
-            _staff_user, reach=self.reach, field="coordinator", id=values["coordinator"]
+            _staff_user_for(person), reach=self.reach, field="coordinator", id=values["coordinator"]
         )
         group = services.group_create(
             reach=self.reach,
@@ -157,7 +158,7 @@ class GroupViewSet(PersonDataViewSet):
         values = dict(data.validated_data)
         if values.get("user") is not None:
             values["user"] = reference_in_reach(
-                _staff_user, reach=self.reach, field="user", id=values["user"]
+                _staff_user_for(group.service_user), reach=self.reach, field="user", id=values["user"]
             )
         if values.get("representative") is not None:
             representative = Representative.objects.filter(

@@ -131,7 +131,6 @@ def test_transitions_for_a_reader_are_blocked_by_permission(plans, world, api):
 
     assert {o["name"]: o["blocked_by"][0] for o in response.json()} == {
         "decline": "permission",
-        "record_consent": "permission",
         "request_consent": "permission",
     }
 
@@ -156,7 +155,7 @@ def test_a_transition_from_the_wrong_state_is_409_with_the_allowed_ones(plans, w
     assert response.status_code == 409
     body = response.json()
     assert body["code"] == "transition_not_allowed"
-    assert body["available_transitions"] == ["decline", "record_consent", "request_consent"]
+    assert body["available_transitions"] == ["decline", "request_consent"]
     plan.refresh_from_db()
     assert plan.state == PlanState.DRAFT
 

@@ -62,7 +62,7 @@ def test_activate_from_draft_is_not_allowed_and_lists_what_is(plans):
     with pytest.raises(TransitionNotAllowed) as refused:
         services.plan_activate(reach=plans.reach, plan=plan)
 
-    assert refused.value.extra["available_transitions"] == ["decline", "record_consent", "request_consent"]
+    assert refused.value.extra["available_transitions"] == ["decline", "request_consent"]
     plan.refresh_from_db()
     assert plan.state == PlanState.DRAFT
     assert PlanTransition.objects.count() == 0
@@ -223,7 +223,7 @@ def test_hold_and_resume(plans):
 
     held = services.plan_put_on_hold(reach=plans.reach, plan=plan, comment="Sykehusopphold")
     assert (held.state, held.hold_reason) == (PlanState.ON_HOLD, "Sykehusopphold")
-    resumed = services.plan_resume(reach=plans.reach, plan=held)
+    resumed = services.plan_resume(reach=plans.reach, plan=held, comment="Hjemme igjen")
     assert (resumed.state, resumed.hold_reason) == (PlanState.ACTIVE, "")
 
 
@@ -236,6 +236,7 @@ def test_the_state_field_cannot_be_assigned_directly(plans):
 
 def test_record_consent_needs_a_consent_in_force_covering_the_plan(plans, world):
     plan = plans.fill(plans.draft())
+    services.plan_request_consent(reach=plans.reach, plan=plan)
     consent = plan.consent
     consent.withdrawn_at = timezone.now() - datetime.timedelta(minutes=1)
     consent.save()
