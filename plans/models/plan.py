@@ -81,7 +81,7 @@ class IndividualPlan(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Individual plan')} #{self.pk}"
+        return str(_("Individual plan #%(id)s") % {"id": self.pk})
 
     def transitions_from_here(self) -> list[Transition]:
         """Every transition whose source is the current state, whatever its guards say."""

@@ -65,7 +65,7 @@ class ResponsibilityGroup(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Responsibility group')} #{self.pk}"
+        return str(_("Responsibility group #%(id)s") % {"id": self.pk})
 
     def next_meeting_due(self, last_held: datetime.date | None) -> datetime.date:
         """The cadence counted from the last meeting held, or from the group's start."""

@@ -50,7 +50,7 @@ class Meeting(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Meeting')} {timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"
+        return str(_("Meeting %(when)s") % {"when": f"{timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"})
 
     def transitions_from_here(self) -> list[Transition]:
         every = self.get_all_state_transitions()  # type: ignore[attr-defined]  # added by django-fsm
