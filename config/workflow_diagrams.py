@@ -22,7 +22,10 @@ class Workflow:
     field: str = "state"
 
 
-WORKFLOWS = (Workflow("individual-plan", "Individual plan (individuell plan)", "plans.IndividualPlan"),)
+WORKFLOWS = (
+    Workflow("individual-plan", "Individual plan (individuell plan)", "plans.IndividualPlan"),
+    Workflow("meeting", "Responsibility-group meeting (ansvarsgruppemøte)", "responsibility_groups.Meeting"),
+)
 
 
 def _edges(workflow: Workflow) -> list[tuple[str, str, str]]:

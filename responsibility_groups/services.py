@@ -20,7 +20,9 @@ from casework.selectors import Reach
 from casework.services import InvalidField, service_user_access_grant_unless_served
 from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from notifications.services import outbox_emit
-from plans.models import IndividualPlan
+from plans.choices import EDITABLE_STATES
+from plans.models import IndividualPlan, Measure
+from plans.services import plan_item_create
 from responsibility_groups.choices import MeetingState, MemberKind
 from responsibility_groups.minutes import minutes_content
 from responsibility_groups.models import (
@@ -316,7 +318,14 @@ def meeting_guard_missing(meeting: Meeting, name: str) -> list[str]:
             missing.append("attendance")
         return missing
     if name == "approve_minutes":
-        return [] if meeting.topics.exists() else ["topics"]
+        missing = [] if meeting.topics.exists() else ["topics"]
+        if meeting.agreements.filter(to_plan=True, plan_measure__isnull=True).exists():
+            plan = meeting.group.plan
+            if plan is None:
+                missing.append("plan")
+            elif plan.state not in EDITABLE_STATES:
+                missing.append("plan_open_for_changes")
+        return missing
     return []
 
 
@@ -401,6 +410,7 @@ def _apply(
         MeetingBooking.objects.filter(meeting=meeting).update(active=False)
         meeting.cancel(reason=comment)
     elif name == "approve_minutes":
+        _agreements_to_plan(reach, meeting)
         meeting.approve_minutes()
         last = meeting.minutes_versions.order_by("-number").values_list("number", flat=True).first() or 0
         MinutesVersion.objects.create(
@@ -408,6 +418,31 @@ def _apply(
         )
     else:
         getattr(meeting, name)()
+
+
+def _agreements_to_plan(reach: Reach, meeting: Meeting) -> None:
+    """Agreements marked for the plan become measures in the person's plan (which must be open
+    for changes, e.g. under review in this very meeting), with a responsible participant when
+    the agreement's owner takes part in the plan."""
+    plan = meeting.group.plan
+    agreements = meeting.agreements.filter(to_plan=True, plan_measure__isnull=True).select_related("owner")
+    if plan is None:
+        return
+    for agreement in agreements:
+        owner = agreement.owner
+        responsible = (
+            plan.participants.filter(user_id=owner.user_id).first() if owner and owner.user_id else None
+        )
+        measure = plan_item_create(
+            reach=reach,
+            plan=plan,
+            model=Measure,
+            description=agreement.text,
+            responsible=responsible,
+            end_date=agreement.deadline,
+        )
+        agreement.plan_measure = measure  # type: ignore[assignment]
+        agreement.save(update_fields=["plan_measure"])
 
 
 @transaction.atomic
@@ -459,6 +494,7 @@ def minutes_write(
                 text=a["text"],
                 owner=members.get(int(a["owner"])) if a.get("owner") else None,
                 deadline=a.get("deadline"),
+                to_plan=bool(a.get("to_plan")),
                 position=i,
             )
             for i, a in enumerate(agreements)

@@ -237,6 +237,7 @@ class AgreementInputSerializer(StrictInputSerializer):
     text = serializers.CharField(max_length=5000)
     owner = serializers.IntegerField(required=False, allow_null=True)
     deadline = serializers.DateField(required=False, allow_null=True)
+    to_plan = serializers.BooleanField(required=False, default=False)
 
 
 class MinutesInputSerializer(StrictInputSerializer):
@@ -246,3 +247,8 @@ class MinutesInputSerializer(StrictInputSerializer):
 
 class CommentInputSerializer(StrictInputSerializer):
     text = serializers.CharField(max_length=5000)
+
+
+class CalendarFeedSerializer(serializers.Serializer):
+    url = serializers.CharField()
+    https_url = serializers.CharField()

@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from casework import selectors as casework_selectors
 from casework.api.base import PersonDataViewSet, reference_in_reach
 from casework.audit import access_log_record
-from casework.models import Representative
+from casework.models import Representative, StaffMembership
+from config.errors import NotAllowed
+from config.problems import problem_response
 from plans.models import IndividualPlan
 from responsibility_groups import selectors, services
 from responsibility_groups.api import serializers as s
 from responsibility_groups.calendar import meeting_ics
 from responsibility_groups.choices import MeetingState
+from responsibility_groups.feeds import calendar_feed_for_token, calendar_feed_revoke, calendar_feed_rotate
 from responsibility_groups.invitations import meeting_calendar_data
 from responsibility_groups.minutes import minutes_content
 from responsibility_groups.models import GroupMember, Meeting, ResponsibilityGroup
@@ -375,4 +382,43 @@ def meeting_ics_view(request: Request, pk: int) -> HttpResponse:
     body = meeting_ics(meeting_calendar_data(meeting), method=method)
     response = HttpResponse(body, content_type=f"text/calendar; charset=utf-8; method={method}")
     response["Content-Disposition"] = f'attachment; filename="ansvarsgruppemote-{meeting.pk}.ics"'
+    return response
+
+
+def self_is_staff(user: Any) -> bool:
+    return bool(StaffMembership.objects.filter(user_id=int(user.pk)).exists())
+
+
+class CalendarFeedView(APIView):
+    """The caller's personal calendar subscription: create or rotate (POST), revoke (DELETE)."""
+
+    @extend_schema(
+        summary="Create or rotate my calendar subscription URL (shown once)",
+        request=None,
+        responses={201: s.CalendarFeedSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        if not self_is_staff(request.user):
+            raise NotAllowed(_("Calendar subscriptions are for staff."))
+        token = calendar_feed_rotate(actor=request.user)
+        path = reverse("calendar-feed-ics", kwargs={"token": token})
+        https_url = request.build_absolute_uri(path)
+        body = {"url": "webcal://" + https_url.split("://", 1)[1], "https_url": https_url}
+        return Response(s.CalendarFeedSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Revoke my calendar subscription", request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        calendar_feed_revoke(actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@require_GET
+@transaction.non_atomic_requests
+def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The subscription itself: no login (calendar apps cannot log in); the secret is the key."""
+    body = calendar_feed_for_token(token)
+    if body is None:
+        return problem_response(status=404, detail=_("Not found."))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
     return response

@@ -175,6 +175,7 @@ class Agreement(models.Model):
         verbose_name=_("owner"),
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
+    to_plan = models.BooleanField(_("add to the individual plan"), default=False)
     plan_measure = models.ForeignKey(
         "plans.Measure",
         on_delete=models.SET_NULL,
@@ -251,3 +252,21 @@ class MeetingTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting}: {self.source} → {self.target}"
+
+
+class CalendarFeedToken(models.Model):
+    """A staff member's secret calendar subscription (webcal). Only the SHA-256 is stored; the
+    token is shown once and can be rotated or revoked."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}"

@@ -347,3 +347,116 @@ def test_a_relative_member_needs_sharing_consent(groups, world):
         services.member_add(
             reach=groups.reach, group=group, kind=MemberKind.REPRESENTATIVE, representative=relative
         )
+
+
+def test_a_personal_calendar_feed_lists_my_meetings_until_revoked(groups, world, api):
+    meeting = groups.invited()
+    client = api(world.actors["caseworker"])
+
+    created = client.post("/api/v1/calendar-feed/", format="json")
+    https_url = created.json()["https_url"]
+    feed = api(None).get(https_url.split("testserver", 1)[1])
+
+    assert created.status_code == 201
+    assert created.json()["url"].startswith("webcal://")
+    assert feed.status_code == 200
+    events = Calendar.from_ical(feed.content).walk("VEVENT")
+    assert [str(e["UID"]) for e in events] == [f"meeting-{meeting.uid}@medvirk.local"]
+    assert world.person.last_name not in feed.content.decode()
+
+    client.delete("/api/v1/calendar-feed/")
+
+    assert api(None).get(https_url.split("testserver", 1)[1]).status_code == 404
+
+
+def test_only_staff_get_a_calendar_feed(world, api):
+    assert api(world.actors["guardian"]).post("/api/v1/calendar-feed/", format="json").status_code == 403
+
+
+def _held_for_plan(groups, world, plan):
+    from responsibility_groups.models import ResponsibilityGroup
+
+    meeting = _held(groups)
+    ResponsibilityGroup.objects.filter(pk=meeting.group_id).update(plan=plan)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def test_an_agreement_for_the_plan_becomes_a_measure_when_the_minutes_are_approved(groups, world):
+    from plans import services as plan_services
+    from tests.plans.conftest import PlanBuilder
+
+    plan = plan_services.plan_start_review(reach=groups.reach, plan=PlanBuilder(world).active())
+    meeting = _held_for_plan(groups, world, plan)
+    services.minutes_write(
+        reach=groups.reach,
+        meeting=meeting,
+        topics=[{"title": "Evaluering"}],
+        agreements=[
+            {"text": "Svømming hver torsdag", "to_plan": True, "deadline": datetime.date(2027, 6, 1)}
+        ],
+    )
+
+    services.meeting_transition(reach=groups.reach, meeting=meeting, name="approve_minutes")
+
+    measure = plan.measures.get(description="Svømming hver torsdag")
+    assert measure.end_date == datetime.date(2027, 6, 1)
+    assert meeting.agreements.get().plan_measure == measure
+
+
+def test_an_agreement_for_a_locked_plan_is_422_and_nothing_is_approved(groups, world):
+    from tests.plans.conftest import PlanBuilder
+
+    plan = PlanBuilder(world).active()
+    meeting = _held_for_plan(groups, world, plan)
+    services.minutes_write(
+        reach=groups.reach,
+        meeting=meeting,
+        topics=[{"title": "Status"}],
+        agreements=[{"text": "Nytt tiltak", "to_plan": True}],
+    )
+
+    with pytest.raises(GuardFailed) as refused:
+        services.meeting_transition(reach=groups.reach, meeting=meeting, name="approve_minutes")
+
+    assert refused.value.extra["missing"] == ["plan_open_for_changes"]
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.MINUTES_DRAFT
+    assert plan.measures.count() == 1
+
+
+def test_the_meeting_list_costs_the_same_for_1_and_10_meetings(groups, world, api):
+    from tests.query_budget import count_queries
+
+    group = groups.group()
+    client = api(world.actors["caseworker"])
+    counts = []
+    for target in (1, 10):
+        while Meeting.objects.count() < target:
+            groups.meeting(group, days=Meeting.objects.count() + 1)
+        with count_queries() as log:
+            response = client.get("/api/v1/meetings/")
+        assert response.json()["count"] == target
+        counts.append(len(log))
+    assert counts[0] == counts[1], log.report()
+
+
+def test_the_group_list_costs_the_same_for_1_and_5_groups(world, api):
+    from tests.factories import ConsentFactory, ServiceUserFactory
+    from tests.query_budget import count_queries
+
+    reach = reach_for(world.actors["caseworker"])
+    client = api(world.actors["caseworker"])
+    counts = []
+    for target in (1, 5):
+        while services.ResponsibilityGroup.objects.count() < target:
+            person = ServiceUserFactory(units=[world.unit_a])
+            ConsentFactory(service_user=person, covers_group_sharing=True)
+            services.group_create(
+                reach=reach, service_user=person, unit=world.unit_a, coordinator=world.actors["caseworker"]
+            )
+        with count_queries() as log:
+            response = client.get("/api/v1/responsibility-groups/")
+        assert response.json()["count"] == target
+        counts.append(len(log))
+    assert counts[0] == counts[1], log.report()
