@@ -460,3 +460,41 @@ def test_the_group_list_costs_the_same_for_1_and_5_groups(world, api):
         assert response.json()["count"] == target
         counts.append(len(log))
     assert counts[0] == counts[1], log.report()
+
+
+READ_ENDPOINTS = ("", "transitions/", "history/", "minutes/", "minutes/versions/", "minutes/comments/")
+
+
+@pytest.mark.parametrize("tail", READ_ENDPOINTS)
+@pytest.mark.parametrize(("actor", "expected"), MEETING_DETAIL.items())
+def test_every_meeting_read_endpoint_follows_the_matrix(groups, world, api, actor, tail, expected):
+    meeting = groups.invited()
+
+    response = api(world.actors[actor]).get(f"/api/v1/meetings/{meeting.pk}/{tail}")
+
+    assert response.status_code == expected
+
+
+WRITE_MATRIX = {
+    "superuser": 200,
+    "caseworker": 200,
+    "caseworker_other_unit": 404,
+    "coordinator": 403,  # a coordinator in unit B, granted the person; the group is unit A's
+    "unit_manager": 403,
+    "quality_admin": 403,
+    "guardian": 404,
+    "anonymous": 401,
+}
+
+
+@pytest.mark.parametrize(("actor", "expected"), WRITE_MATRIX.items())
+def test_cancelling_follows_the_matrix(groups, world, api, actor, expected):
+    meeting = groups.invited()
+
+    response = api(world.actors[actor]).post(
+        f"/api/v1/meetings/{meeting.pk}/transitions/cancel/", {"comment": "Avlyst"}, format="json"
+    )
+
+    meeting.refresh_from_db()
+    assert response.status_code == expected
+    assert (meeting.state == MeetingState.CANCELLED) == (expected == 200)
