@@ -136,6 +136,7 @@ DOCUMENT_MEDIA_TYPES = {
     "/api/v1/plans/{id}/pdf": ["application/pdf"],
     "/api/v1/plans/{id}/fhir": ["application/fhir+json"],
     "/api/v1/meetings/{id}/ics": ["text/calendar"],
+    "/api/v1/meetings/{id}/minutes/pdf": ["application/pdf"],
 }
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
@@ -28,6 +29,7 @@ from responsibility_groups import selectors, services
 from responsibility_groups.api import serializers as s
 from responsibility_groups.calendar import meeting_ics
 from responsibility_groups.choices import MeetingState
+from responsibility_groups.documents import render_minutes_pdf
 from responsibility_groups.feeds import calendar_feed_for_token, calendar_feed_revoke, calendar_feed_rotate
 from responsibility_groups.invitations import meeting_calendar_data
 from responsibility_groups.minutes import minutes_content
@@ -421,4 +423,33 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
         return problem_response(status=404, detail=_("Not found."))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+@extend_schema(
+    summary="The minutes as an archival PDF (the latest approved version, or the draft)",
+    responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+)
+@api_view(["GET"])
+def minutes_pdf_view(request: Request, pk: int) -> HttpResponse:
+    reach = casework_selectors.reach_for(request.user)
+    meeting = selectors.meeting_get_for(reach=reach, id=pk)
+    access_log_record(reach=reach, resource="meeting.minutes_pdf", people=[meeting.group.service_user])
+    version = meeting.minutes_versions.select_related("approved_by").order_by("-number").first()
+    if meeting.state == MeetingState.MINUTES_APPROVED and version is not None:
+        content, stamp = (
+            version.content,
+            {
+                "number": version.number,
+                "approved_at": version.approved_at.isoformat(),
+                "approved_by": version.approved_by.get_full_name() or version.approved_by.get_username(),
+            },
+        )
+    else:
+        content, stamp = minutes_content(meeting), None
+    language = "en" if translation.get_language() == "en" else "nb"
+    response = HttpResponse(
+        render_minutes_pdf(content, language=language, version=stamp), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="referat-{meeting.pk}.pdf"'
     return response

@@ -498,3 +498,31 @@ def test_cancelling_follows_the_matrix(groups, world, api, actor, expected):
     meeting.refresh_from_db()
     assert response.status_code == expected
     assert (meeting.state == MeetingState.CANCELLED) == (expected == 200)
+
+
+def test_the_minutes_pdf_of_approved_minutes_is_logged_and_shows_the_version(groups, world, api):
+    import io
+
+    from pypdf import PdfReader
+
+    meeting = _held(groups)
+    services.minutes_write(
+        reach=groups.reach, meeting=meeting, topics=[{"title": "Boligsøknad"}], agreements=[]
+    )
+    services.meeting_transition(reach=groups.reach, meeting=meeting, name="approve_minutes")
+
+    response = api(world.actors["unit_manager"]).get(f"/api/v1/meetings/{meeting.pk}/minutes/pdf")
+
+    assert response.status_code == 200
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Boligsøknad" in text
+    assert "Versjon 1" in text
+    assert (
+        AccessLogEntry.objects.filter(resource="meeting.minutes_pdf", service_user=world.person).count() == 1
+    )
+    assert (
+        api(world.actors["caseworker_other_unit"])
+        .get(f"/api/v1/meetings/{meeting.pk}/minutes/pdf")
+        .status_code
+        == 404
+    )
