@@ -223,7 +223,12 @@ class MeetingViewSet(PersonDataViewSet):
     def _fresh(self, meeting: Meeting) -> Meeting:
         return (
             selectors.meeting_list_for(reach=self.reach)
-            .prefetch_related("agenda", "attendance__member__user", "attendance__member__representative")
+            .prefetch_related(
+                "agenda",
+                "attendance__member__user",
+                "attendance__member__representative",
+                "attendance__member__group__service_user",
+            )
             .get(pk=meeting.pk)
         )
 

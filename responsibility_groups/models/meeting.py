@@ -40,7 +40,10 @@ class Meeting(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["starts_at", "id"]
-        indexes = [models.Index(fields=["group", "starts_at"], name="meeting_group_start_idx")]
+        indexes = [
+            models.Index(fields=["group", "starts_at"], name="meeting_group_start_idx"),
+            models.Index(fields=["starts_at", "id"], name="meeting_start_idx"),  # the list's order
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_at__gt=F("starts_at")),

@@ -12,6 +12,7 @@ from casework.demo.municipality import DEMO_PASSWORD, PEOPLE_PER_UNIT, seed_demo
 from casework.demo.scale import seed_scale
 from casework.selectors import reach_for
 from plans.demo import seed_demo_plans
+from responsibility_groups.demo import seed_demo_groups
 
 
 class Command(BaseCommand):
@@ -37,10 +38,16 @@ class Command(BaseCommand):
             unit=demo.units[0],
             coordinator=demo.login("koordinator"),
         )
+        groups = seed_demo_groups(
+            reach=reach_for(demo.login("saksbehandler")),
+            people=demo.people[:PEOPLE_PER_UNIT],
+            unit=demo.units[0],
+            coordinator=demo.login("koordinator"),
+        )
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo municipality ready ({plans} individual plans added). "
-                f"Logins (password {DEMO_PASSWORD}):"
+                f"Demo municipality ready ({plans} individual plans, {groups.groups} responsibility "
+                f"groups and {groups.meetings} meetings added). Logins (password {DEMO_PASSWORD}):"
             )
         )
         for spec, _user in demo.logins:
