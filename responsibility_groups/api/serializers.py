@@ -22,6 +22,8 @@ from responsibility_groups.models import (
 )
 from responsibility_groups.selectors import next_meeting_due
 
+PERSON_SIDE = (MemberKind.SERVICE_USER, MemberKind.REPRESENTATIVE)
+
 
 def _name(user: Any) -> str:
     return (user.get_full_name() or user.get_username()) if user is not None else ""
@@ -137,9 +139,18 @@ class MeetingSerializer(serializers.ModelSerializer):
 class MeetingDetailSerializer(MeetingSerializer):
     agenda = AgendaItemSerializer(many=True, read_only=True)
     attendance = AttendanceSerializer(many=True, read_only=True)
+    person_or_representative_attended = serializers.SerializerMethodField()
 
     class Meta(MeetingSerializer.Meta):
-        fields = [*MeetingSerializer.Meta.fields, "agenda", "attendance"]
+        fields = [*MeetingSerializer.Meta.fields, "agenda", "attendance", "person_or_representative_attended"]
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_person_or_representative_attended(self, meeting: Meeting) -> bool | None:
+        """The scorecard's indicator: did the person or a representative take part (None: not recorded)."""
+        rows = [row for row in meeting.attendance.all() if row.member.kind in PERSON_SIDE]
+        if not rows or any(row.attended is None for row in rows):
+            return None
+        return any(row.attended for row in rows)
 
 
 class MeetingTransitionSerializer(serializers.ModelSerializer):

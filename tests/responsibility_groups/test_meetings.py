@@ -526,3 +526,57 @@ def test_the_minutes_pdf_of_approved_minutes_is_logged_and_shows_the_version(gro
         .status_code
         == 404
     )
+
+
+def test_the_detail_says_whether_the_person_or_a_representative_took_part(groups, world, api):
+    meeting = groups.invited()
+    client = api(world.actors["caseworker"])
+    person_member = meeting.group.members.get(kind="service_user").pk
+    staff_member = meeting.group.members.get(kind="staff").pk
+
+    before = client.get(f"/api/v1/meetings/{meeting.pk}/").json()["person_or_representative_attended"]
+    client.put(
+        f"/api/v1/meetings/{meeting.pk}/attendance/",
+        {"attendance": {str(person_member): False, str(staff_member): True}},
+        format="json",
+    )
+    after = client.get(f"/api/v1/meetings/{meeting.pk}/").json()["person_or_representative_attended"]
+
+    assert (before, after) == (None, False)
+
+
+WRITE_ENDPOINTS = {
+    "members": ("post", "responsibility-groups/{group}/members/", {"kind": "external", "name": "Lege"}, 201),
+    "attendance": ("put", "meetings/{meeting}/attendance/", {"attendance": {"{member}": True}}, 200),
+    "invite": ("post", "meetings/{meeting}/transitions/invite/", {}, 200),
+}
+
+
+@pytest.mark.parametrize("endpoint", WRITE_ENDPOINTS)
+@pytest.mark.parametrize(
+    ("actor", "allowed"),
+    [
+        ("caseworker", True),
+        ("superuser", True),
+        ("unit_manager", False),
+        ("quality_admin", False),
+        ("caseworker_other_unit", None),
+        ("guardian", None),
+        ("anonymous", None),
+    ],
+)
+def test_every_group_write_endpoint_follows_the_matrix(groups, world, api, endpoint, actor, allowed):
+    method, template, body, success = WRITE_ENDPOINTS[endpoint]
+    meeting = groups.invited() if endpoint == "attendance" else groups.meeting()
+    member = meeting.group.members.get(kind="staff").pk
+    path = "/api/v1/" + template.format(group=meeting.group_id, meeting=meeting.pk)
+    body = {k: ({str(member): True} if k == "attendance" else v) for k, v in body.items()}
+
+    response = getattr(api(world.actors[actor]), method)(path, body, format="json")
+
+    if allowed is True:
+        assert response.status_code == success
+    elif allowed is False:
+        assert response.status_code == 403
+    else:
+        assert response.status_code == (401 if actor == "anonymous" else 404)
