@@ -462,7 +462,7 @@ def test_the_group_list_costs_the_same_for_1_and_5_groups(world, api):
     assert counts[0] == counts[1], log.report()
 
 
-READ_ENDPOINTS = ("", "transitions/", "history/", "minutes/", "minutes/versions/", "minutes/comments/")
+READ_ENDPOINTS = ("", "transitions/", "history/", "minutes/", "minutes/versions/", "minutes/comments/", "ics")
 
 
 @pytest.mark.parametrize("tail", READ_ENDPOINTS)
