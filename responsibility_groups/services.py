@@ -17,7 +17,11 @@ from django_fsm import ConcurrentTransition
 from casework.audit import audit_record, changes_between
 from casework.models import ServiceUser, StaffMembership, Unit
 from casework.selectors import Reach
-from casework.services import InvalidField, service_user_access_grant_unless_served
+from casework.services import (
+    InvalidField,
+    service_user_access_grant_unless_served,
+    service_user_access_revoke,
+)
 from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from notifications.services import outbox_emit
 from plans.choices import EDITABLE_STATES
@@ -29,6 +33,7 @@ from responsibility_groups.models import (
     AgendaItem,
     Agreement,
     Attendance,
+    GroupAccessGrant,
     GroupMember,
     Meeting,
     MeetingBooking,
@@ -49,6 +54,31 @@ def _audit(reach: Reach, group: ResponsibilityGroup, action: str, obj: Any, **kw
     audit_record(
         actor=reach.actor, action=action, obj=obj, role=role, service_user=group.service_user, **kwargs
     )
+
+
+def _grant_group_access(group: ResponsibilityGroup, user: Any, actor: Any) -> None:
+    given = service_user_access_grant_unless_served(
+        actor=actor,
+        service_user=group.service_user,
+        user=user,
+        reason=_("Responsibility group #%(id)s") % {"id": group.pk},
+    )
+    if given:
+        GroupAccessGrant.objects.get_or_create(group=group, user=user)
+
+
+def _release_group_access(group: ResponsibilityGroup, users: set[Any], actor: Any) -> None:
+    """Take back the grants this group gave to ``users`` (and only those)."""
+    grants = GroupAccessGrant.objects.filter(group=group, user__in=users).select_related("user")
+    for grant in grants:
+        service_user_access_revoke(
+            reach=None,
+            actor=actor,
+            service_user=group.service_user,
+            user=grant.user,
+            reason=_("Responsibility group #%(id)s") % {"id": group.pk},
+        )
+    grants.delete()
 
 
 # --- Groups and members -----------------------------------------------------------------------
@@ -88,12 +118,7 @@ def group_create(
         ) from error
     GroupMember.objects.create(group=group, kind=MemberKind.SERVICE_USER)
     GroupMember.objects.create(group=group, kind=MemberKind.STAFF, user=coordinator, role=_("coordinator"))
-    service_user_access_grant_unless_served(
-        actor=reach.actor,
-        service_user=service_user,
-        user=coordinator,
-        reason=_("Responsibility group #%(id)s") % {"id": group.pk},
-    )
+    _grant_group_access(group, coordinator, reach.actor)
     _audit(
         reach,
         group,
@@ -119,6 +144,9 @@ def group_update(*, reach: Reach, group: ResponsibilityGroup, **changes: Any) ->
     diff = changes_between(before, changes)
     if diff:
         group.save()
+        if "is_active" in diff and not group.is_active:
+            # A group that stops ends the access it gave, at once.
+            _release_group_access(group, set(group.access_grants.values_list("user", flat=True)), reach.actor)
         _audit(reach, group, "group.update", group, changes=diff)
     return group
 
@@ -143,12 +171,7 @@ def member_add(*, reach: Reach, group: ResponsibilityGroup, kind: str, **fields:
         )
     member = GroupMember.objects.create(group=group, kind=kind, **fields)
     if kind == MemberKind.STAFF:
-        service_user_access_grant_unless_served(
-            actor=reach.actor,
-            service_user=group.service_user,
-            user=member.user,
-            reason=_("Responsibility group #%(id)s") % {"id": group.pk},
-        )
+        _grant_group_access(group, member.user, reach.actor)
     _audit(reach, group, "group.member.add", member, changes=changes_between({}, {"kind": kind, **fields}))
     return member
 
@@ -160,6 +183,10 @@ def member_remove(*, reach: Reach, member: GroupMember) -> GroupMember:
         raise Conflict(_("The person is always a member of their own group."), code="person_stays")
     member.is_active = False
     member.save(update_fields=["is_active"])
+    group = member.group
+    still_in_group = group.members.filter(is_active=True, user_id=member.user_id).exists()
+    if member.user_id and member.user_id != group.coordinator_id and not still_in_group:
+        _release_group_access(group, {member.user_id}, reach.actor)
     _audit(reach, member.group, "group.member.remove", member, changes={"is_active": [True, False]})
     return member
 

@@ -580,3 +580,28 @@ def test_every_group_write_endpoint_follows_the_matrix(groups, world, api, endpo
         assert response.status_code == 403
     else:
         assert response.status_code == (401 if actor == "anonymous" else 404)
+
+
+def test_removing_a_staff_member_takes_back_the_access_the_group_gave(groups, world):
+    from casework.selectors import service_user_queryset_for
+
+    group = groups.group()
+    outsider = MembershipFactory(unit=world.unit_b).user
+    member = services.member_add(reach=groups.reach, group=group, kind=MemberKind.STAFF, user=outsider)
+    assert world.person in service_user_queryset_for(reach=reach_for(outsider))
+
+    services.member_remove(reach=groups.reach, member=member)
+
+    assert world.person not in service_user_queryset_for(reach=reach_for(outsider))
+
+
+def test_closing_a_group_takes_back_every_grant_it_gave(groups, world):
+    from casework.selectors import service_user_queryset_for
+
+    group = groups.group()
+    outsider = MembershipFactory(unit=world.unit_b).user
+    services.member_add(reach=groups.reach, group=group, kind=MemberKind.STAFF, user=outsider)
+
+    services.group_update(reach=groups.reach, group=group, is_active=False)
+
+    assert world.person not in service_user_queryset_for(reach=reach_for(outsider))
