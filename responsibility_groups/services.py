@@ -184,9 +184,12 @@ def member_remove(*, reach: Reach, member: GroupMember) -> GroupMember:
     member.is_active = False
     member.save(update_fields=["is_active"])
     group = member.group
-    still_in_group = group.members.filter(is_active=True, user_id=member.user_id).exists()
-    if member.user_id and member.user_id != group.coordinator_id and not still_in_group:
-        _release_group_access(group, {member.user_id}, reach.actor)
+    user_id = member.user_id
+    left_the_group = (
+        user_id is not None and not group.members.filter(is_active=True, user_id=user_id).exists()
+    )
+    if left_the_group and user_id != group.coordinator_id:
+        _release_group_access(group, {user_id}, reach.actor)
     _audit(reach, member.group, "group.member.remove", member, changes={"is_active": [True, False]})
     return member
 

@@ -1,4 +1,5 @@
 from casework.models.audit import AccessLogEntry, AuditEvent
+from casework.models.cases import Case, Decision, HomeVisit, WorkflowTransition
 from casework.models.grants import ServiceUserUserObjectPermission
 from casework.models.organisation import Municipality, ServiceArea, StaffMembership, Unit
 from casework.models.people import Consent, Mandate, Representative, ServiceUser, mask_national_id
@@ -8,7 +9,10 @@ __all__ = [
     "AccessLogEntry",
     "ApiToken",
     "AuditEvent",
+    "Case",
     "Consent",
+    "Decision",
+    "HomeVisit",
     "LoginThrottle",
     "Mandate",
     "Municipality",
@@ -18,5 +22,6 @@ __all__ = [
     "ServiceUserUserObjectPermission",
     "StaffMembership",
     "Unit",
+    "WorkflowTransition",
     "mask_national_id",
 ]
