@@ -10,7 +10,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from casework.audit import audit_record
+from casework.audit import access_log_record, audit_record
+from casework.selectors import reach_for, reachable_service_user_ids
 from responsibility_groups.calendar import calendar_feed
 from responsibility_groups.invitations import meeting_calendar_data
 from responsibility_groups.models import CalendarFeedToken
@@ -45,7 +46,17 @@ def calendar_feed_for_token(token: str) -> bytes | None:
     feed = CalendarFeedToken.objects.select_related("user").filter(key_hash=_hash(token)).first()
     if feed is None or not feed.user.is_active:
         return None
-    meetings = meetings_of_user(user=feed.user, since=timezone.now() - FEED_HISTORY).select_related(
-        "group__unit"
+    # The holder's meetings that they may still see now, through the same access path as the API,
+    # and the read written to the access log like any other.
+    reach = reach_for(feed.user)
+    meetings = meetings_of_user(user=feed.user, since=timezone.now() - FEED_HISTORY)
+    if not reach.is_superuser:
+        meetings = meetings.filter(group__service_user_id__in=reachable_service_user_ids(reach))
+    found = list(
+        meetings.select_related("group__unit", "group__service_user").prefetch_related(
+            "group__service_user__units"
+        )
     )
-    return calendar_feed([meeting_calendar_data(m) for m in meetings], name="Ansvarsgruppemøter")
+    people = {m.group.service_user_id: m.group.service_user for m in found}
+    access_log_record(reach=reach, resource="calendar_feed", people=people.values())
+    return calendar_feed([meeting_calendar_data(m) for m in found], name="Ansvarsgruppemøter")

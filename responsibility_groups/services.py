@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
@@ -172,6 +173,13 @@ def member_add(*, reach: Reach, group: ResponsibilityGroup, kind: str, **fields:
     member = GroupMember.objects.create(group=group, kind=kind, **fields)
     if kind == MemberKind.STAFF:
         _grant_group_access(group, member.user, reach.actor)
+    # Meetings already invited take the new member in: booked (409 if that double-books them),
+    # on the attendance list, and announced again with a higher SEQUENCE.
+    for meeting in Meeting.objects.select_for_update().filter(group=group, state=MeetingState.INVITED):
+        if member.user_id is not None:
+            _book_one(meeting, member.user_id)
+        Attendance.objects.get_or_create(meeting=meeting, member=member)
+        _announce_change(meeting)
     _audit(reach, group, "group.member.add", member, changes=changes_between({}, {"kind": kind, **fields}))
     return member
 
@@ -190,6 +198,14 @@ def member_remove(*, reach: Reach, member: GroupMember) -> GroupMember:
     )
     if left_the_group and user_id != group.coordinator_id:
         _release_group_access(group, {user_id}, reach.actor)
+    # Meetings not yet held let the member go: no invitation, no booking, no attendance row.
+    open_states = [MeetingState.PROPOSED, MeetingState.INVITED]
+    for meeting in Meeting.objects.select_for_update().filter(group=group, state__in=open_states):
+        Attendance.objects.filter(meeting=meeting, member=member).delete()
+        if left_the_group and user_id is not None and user_id != group.coordinator_id:
+            MeetingBooking.objects.filter(meeting=meeting, user_id=user_id).delete()
+        if meeting.state == MeetingState.INVITED:
+            _announce_change(meeting)
     _audit(reach, member.group, "group.member.remove", member, changes={"is_active": [True, False]})
     return member
 
@@ -197,9 +213,14 @@ def member_remove(*, reach: Reach, member: GroupMember) -> GroupMember:
 # --- Meetings -------------------------------------------------------------------------------
 
 
+MAX_MEETING_LENGTH = datetime.timedelta(hours=8)
+
+
 def _future(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
     if ends_at <= starts_at:
         raise InvalidField(field="ends_at", code="before_start", detail=_("A meeting ends after it starts."))
+    if ends_at - starts_at > MAX_MEETING_LENGTH:
+        raise InvalidField(field="ends_at", code="too_long", detail=_("A meeting lasts at most eight hours."))
     if starts_at <= timezone.now():
         raise InvalidField(
             field="starts_at", code="in_the_past", detail=_("The meeting must start in the future.")
@@ -306,6 +327,30 @@ def _book(meeting: Meeting, starts_at: datetime.datetime, ends_at: datetime.date
         ) from error
 
 
+def _book_one(meeting: Meeting, user_id: int) -> None:
+    """Book one more staff member into an invited meeting, or 409 naming the meeting in the way."""
+    conflict = _conflict({user_id}, meeting.starts_at, meeting.ends_at, meeting)
+    if conflict is not None:
+        raise conflict
+    try:
+        with transaction.atomic():
+            MeetingBooking.objects.get_or_create(
+                meeting=meeting,
+                user_id=user_id,
+                defaults={"starts_at": meeting.starts_at, "ends_at": meeting.ends_at},
+            )
+    except (IntegrityError, OperationalError) as error:
+        raise Conflict(
+            _("Double booking: a member was booked for the same time just now."), code="double_booking"
+        ) from error
+
+
+def _announce_change(meeting: Meeting) -> None:
+    """The attendee list changed: calendars need the invitation again, with a higher SEQUENCE."""
+    Meeting.objects.filter(pk=meeting.pk).update(sequence=F("sequence") + 1)
+    outbox_emit(event="meeting.attendees_changed", obj=meeting, payload={"meeting": meeting.pk})
+
+
 @dataclass(frozen=True)
 class MeetingTransitionSpec:
     name: str
@@ -327,34 +372,46 @@ MEETING_TRANSITIONS = {
 
 
 def meeting_guard_missing(meeting: Meeting, name: str) -> list[str]:
-    if name == "invite":
-        return [
-            f"{item} ({member.display_name})"
-            for member in meeting.group.members.filter(is_active=True).select_related(
-                "user", "representative"
-            )
-            for item in sharing_missing(
-                service_user_id=meeting.group.service_user_id,
-                kind=member.kind,
-                representative=member.representative,
-                is_coordinator=member.user_id is not None and member.user_id == meeting.group.coordinator_id,
-            )
-        ]
+    if name in ("invite", "reschedule", "approve_minutes"):
+        sharing = _sharing_missing_for_members(meeting)
+        if name == "approve_minutes":
+            return sharing + _minutes_missing(meeting)
+        return sharing
+    return _other_missing(meeting, name)
+
+
+def _sharing_missing_for_members(meeting: Meeting) -> list[str]:
+    """Invitations, new times and minutes go only to members the person's consent covers now."""
+    return [
+        f"{item} ({member.display_name})"
+        for member in meeting.group.members.filter(is_active=True).select_related("user", "representative")
+        for item in sharing_missing(
+            service_user_id=meeting.group.service_user_id,
+            kind=member.kind,
+            representative=member.representative,
+            is_coordinator=member.user_id is not None and member.user_id == meeting.group.coordinator_id,
+        )
+    ]
+
+
+def _minutes_missing(meeting: Meeting) -> list[str]:
+    missing = [] if meeting.topics.exists() else ["topics"]
+    if meeting.agreements.filter(to_plan=True, plan_measure__isnull=True).exists():
+        plan = meeting.group.plan
+        if plan is None:
+            missing.append("plan")
+        elif plan.state not in EDITABLE_STATES:
+            missing.append("plan_open_for_changes")
+    return missing
+
+
+def _other_missing(meeting: Meeting, name: str) -> list[str]:
     if name == "record_held":
         missing = []
         if meeting.starts_at > timezone.now():
             missing.append("meeting_started")
         if meeting.attendance.filter(attended__isnull=True).exists() or not meeting.attendance.exists():
             missing.append("attendance")
-        return missing
-    if name == "approve_minutes":
-        missing = [] if meeting.topics.exists() else ["topics"]
-        if meeting.agreements.filter(to_plan=True, plan_measure__isnull=True).exists():
-            plan = meeting.group.plan
-            if plan is None:
-                missing.append("plan")
-            elif plan.state not in EDITABLE_STATES:
-                missing.append("plan_open_for_changes")
         return missing
     return []
 
@@ -480,8 +537,10 @@ def attendance_record(*, reach: Reach, meeting: Meeting, attended: Mapping[int, 
     """Who took part, by member id; while the meeting is invited or just held."""
     meeting = _lock(meeting)
     ensure_can_run(reach=reach, group=meeting.group)
-    if meeting.state not in (MeetingState.INVITED, MeetingState.HELD):
-        raise Conflict(_("Attendance is recorded for an invited or held meeting."), code="attendance_locked")
+    if meeting.state not in (MeetingState.INVITED, MeetingState.HELD) or meeting.starts_at > timezone.now():
+        raise Conflict(
+            _("Attendance is recorded once an invited meeting has started."), code="attendance_locked"
+        )
     rows = {row.member_id: row for row in meeting.attendance.all()}
     unknown = sorted(set(attended) - set(rows))
     if unknown:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from casework.choices import RepresentativeKind
@@ -42,9 +43,14 @@ def sharing_missing(
         .exists()
     ):
         return []
+    # A consent that names a representative covers that representative only; a general one
+    # (naming nobody) covers every member.
+    scope = Q(representative__isnull=True)
+    if representative is not None:
+        scope |= Q(representative=representative)
     covered = (
         Consent.objects.in_force(at)
-        .filter(service_user_id=service_user_id, covers_group_sharing=True)
+        .filter(scope, service_user_id=service_user_id, covers_group_sharing=True)
         .exists()
     )
     return [] if covered else [GROUP_SHARING_CONSENT]

@@ -252,6 +252,7 @@ class MeetingViewSet(PersonDataViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def transitions(self, request: Request, pk: str) -> Response:
         meeting = self.get_in_reach(pk)
+        self.log_read("transitions", [meeting])
         options = selectors.meeting_transition_options(reach=self.reach, meeting=meeting)
         return Response(s.TransitionOptionSerializer(options, many=True).data)
 
@@ -270,6 +271,15 @@ class MeetingViewSet(PersonDataViewSet):
             raise Http404
         data = s.MeetingTransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        if name == "reschedule":
+            absent = [f for f in ("starts_at", "ends_at") if f not in data.validated_data]
+            if absent:
+                raise serializers.ValidationError(
+                    {
+                        f: [serializers.ErrorDetail(_("Required to reschedule."), code="required")]
+                        for f in absent
+                    }
+                )
         meeting = services.meeting_transition(
             reach=self.reach, meeting=meeting, name=name, **data.validated_data
         )
@@ -282,6 +292,7 @@ class MeetingViewSet(PersonDataViewSet):
     @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
     def history(self, request: Request, pk: str) -> Response:
         meeting = self.get_in_reach(pk)
+        self.log_read("history", [meeting])
         page = self.paginate_queryset(
             meeting.transitions.select_related("actor").order_by("occurred_at", "id")
         )

@@ -528,8 +528,18 @@ def test_the_minutes_pdf_of_approved_minutes_is_logged_and_shows_the_version(gro
     )
 
 
+def _started(meeting):
+    """Move an invited meeting's time into the past (attendance is recorded once it has started)."""
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=30),
+        ends_at=timezone.now() + datetime.timedelta(minutes=30),
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
 def test_the_detail_says_whether_the_person_or_a_representative_took_part(groups, world, api):
-    meeting = groups.invited()
+    meeting = _started(groups.invited())
     client = api(world.actors["caseworker"])
     person_member = meeting.group.members.get(kind="service_user").pk
     staff_member = meeting.group.members.get(kind="staff").pk
@@ -567,7 +577,7 @@ WRITE_ENDPOINTS = {
 )
 def test_every_group_write_endpoint_follows_the_matrix(groups, world, api, endpoint, actor, allowed):
     method, template, body, success = WRITE_ENDPOINTS[endpoint]
-    meeting = groups.invited() if endpoint == "attendance" else groups.meeting()
+    meeting = _started(groups.invited()) if endpoint == "attendance" else groups.meeting()
     member = meeting.group.members.get(kind="staff").pk
     path = "/api/v1/" + template.format(group=meeting.group_id, meeting=meeting.pk)
     body = {k: ({str(member): True} if k == "attendance" else v) for k, v in body.items()}
@@ -605,3 +615,141 @@ def test_closing_a_group_takes_back_every_grant_it_gave(groups, world):
     services.group_update(reach=groups.reach, group=group, is_active=False)
 
     assert world.person not in service_user_queryset_for(reach=reach_for(outsider))
+
+
+def test_attendance_is_not_recorded_before_the_meeting_starts(groups):
+    meeting = groups.invited()
+
+    with pytest.raises(Conflict):
+        services.attendance_record(
+            reach=groups.reach,
+            meeting=meeting,
+            attended={row.member_id: True for row in meeting.attendance.all()},
+        )
+
+
+def test_a_member_added_after_the_invitation_is_booked_and_invited(groups, world):
+    meeting = groups.invited()
+    outsider = MembershipFactory(unit=world.unit_b).user
+
+    member = services.member_add(
+        reach=groups.reach, group=meeting.group, kind=MemberKind.STAFF, user=outsider
+    )
+
+    meeting.refresh_from_db()
+    assert MeetingBooking.objects.filter(meeting=meeting, user=outsider, active=True).count() == 1
+    assert meeting.attendance.filter(member=member).count() == 1
+    assert meeting.sequence == 1
+
+
+def test_adding_a_member_who_is_busy_then_is_409(groups, world):
+    first = groups.invited()
+    outsider = MembershipFactory(unit=world.unit_b).user
+    other_group = services.group_create(
+        reach=reach_for(world.actors["superuser"]),
+        service_user=world.other_person,
+        unit=world.unit_b,
+        coordinator=outsider,
+    )
+    services.meeting_transition(
+        reach=reach_for(world.actors["superuser"]),
+        meeting=services.meeting_create(
+            reach=reach_for(world.actors["superuser"]),
+            group=other_group,
+            starts_at=first.starts_at,
+            ends_at=first.ends_at,
+        ),
+        name="invite",
+    )
+
+    with pytest.raises(Conflict) as refused:
+        services.member_add(reach=groups.reach, group=first.group, kind=MemberKind.STAFF, user=outsider)
+
+    assert refused.value.code == "double_booking"
+    assert not first.group.members.filter(user=outsider).exists()
+
+
+def test_a_removed_member_leaves_the_open_meetings(groups, world):
+    meeting = groups.invited()
+    member = services.member_add(
+        reach=groups.reach,
+        group=meeting.group,
+        kind=MemberKind.EXTERNAL,
+        name="Fastlege",
+        email="lege@example.org",
+    )
+
+    services.member_remove(reach=groups.reach, member=member)
+
+    assert meeting.attendance.filter(member=member).count() == 0
+
+
+def test_rescheduling_after_consent_is_withdrawn_is_refused(groups, world):
+    from casework.models import Consent
+
+    meeting = groups.invited()
+    services.member_add(
+        reach=groups.reach, group=meeting.group, kind=MemberKind.EXTERNAL, name="NAV", email="nav@example.org"
+    )
+    Consent.objects.filter(service_user=world.person, covers_group_sharing=True).update(
+        withdrawn_at=timezone.now()
+    )
+
+    with pytest.raises(GuardFailed) as refused:
+        services.meeting_transition(
+            reach=groups.reach,
+            meeting=meeting,
+            name="reschedule",
+            starts_at=meeting.starts_at + datetime.timedelta(days=1),
+            ends_at=meeting.ends_at + datetime.timedelta(days=1),
+        )
+
+    assert refused.value.extra["missing"] == ["consent: group_information_sharing (NAV)"]
+
+
+def test_a_consent_naming_one_relative_covers_only_that_relative(groups, world):
+    from tests.factories import ConsentFactory
+
+    group = groups.group(sharing_consent=False)
+    named = RepresentativeFactory(service_user=world.person)
+    other = RepresentativeFactory(service_user=world.person)
+    ConsentFactory(
+        service_user=world.person, representative=named, covers_plan=False, covers_group_sharing=True
+    )
+
+    services.member_add(reach=groups.reach, group=group, kind=MemberKind.REPRESENTATIVE, representative=named)
+    with pytest.raises(GuardFailed):
+        services.member_add(
+            reach=groups.reach, group=group, kind=MemberKind.REPRESENTATIVE, representative=other
+        )
+
+
+def test_a_meeting_longer_than_a_working_day_is_400(groups):
+    with pytest.raises(services.InvalidField):
+        groups.meeting(hours=9)
+
+
+def test_rescheduling_without_a_new_time_is_400(groups, world, api):
+    meeting = groups.invited()
+
+    response = api(world.actors["caseworker"]).post(
+        f"/api/v1/meetings/{meeting.pk}/transitions/reschedule/", {}, format="json"
+    )
+
+    assert response.status_code == 400
+
+
+def test_the_feed_follows_reach_and_is_access_logged(groups, world, api):
+    meeting = groups.invited()
+    outsider = MembershipFactory(unit=world.unit_b).user
+    member = services.member_add(
+        reach=groups.reach, group=meeting.group, kind=MemberKind.STAFF, user=outsider
+    )
+    https_url = api(outsider).post("/api/v1/calendar-feed/", format="json").json()["https_url"]
+    path = https_url.split("testserver", 1)[1]
+    assert len(Calendar.from_ical(api(None).get(path).content).walk("VEVENT")) == 1
+    assert AccessLogEntry.objects.filter(resource="calendar_feed", actor=outsider).count() == 1
+
+    services.member_remove(reach=groups.reach, member=member)
+
+    assert Calendar.from_ical(api(None).get(path).content).walk("VEVENT") == []
