@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -27,7 +28,9 @@ from casework import lookups  # noqa: F401  (registers pk__in_ids_of)
 from casework.choices import AccessBasis, RepresentativeKind
 from casework.models import (
     AccessLogEntry,
+    Case,
     Consent,
+    HomeVisit,
     Mandate,
     Representative,
     ServiceUser,
@@ -330,3 +333,56 @@ def staff_user_in_municipality(*, municipality_id: int, id: Any) -> Any:
     if user is None:
         raise Http404
     return user
+
+
+# --- Cases and home visits --------------------------------------------------------------------
+
+
+def case_list_for(*, reach: Reach) -> QuerySet[Case]:
+    """Cases of people the actor reaches as staff (representatives follow cases in the portal)."""
+    if not getattr(reach.actor, "is_authenticated", False):
+        return Case.objects.none()
+    cases = Case.objects.select_related("service_user", "unit").prefetch_related("service_user__units")
+    if reach.is_superuser:
+        return cases.order_by("received_on", "id")
+    staff_ids = reachable_service_user_ids(dataclasses.replace(reach, represented={}))
+    return cases.filter(service_user_id__in=staff_ids).order_by("received_on", "id")
+
+
+def case_get_for(*, reach: Reach, id: Any) -> Case:
+    try:
+        return case_list_for(reach=reach).get(pk=id)
+    except (Case.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def cases_past_reply_deadline(*, reach: Reach, unit_id: int | None = None) -> list[Case]:
+    """Undecided cases received more than a month ago with no provisional reply sent."""
+    cutoff = timezone.localdate() - relativedelta(months=1)
+    cases = case_list_for(reach=reach).filter(
+        state__in=["received", "under_assessment"],
+        received_on__lt=cutoff,
+        provisional_reply_sent_on__isnull=True,
+    )
+    if unit_id is not None:
+        cases = cases.filter(unit_id=unit_id)
+    return list(cases)
+
+
+def home_visit_list_for(*, reach: Reach) -> QuerySet[HomeVisit]:
+    if not getattr(reach.actor, "is_authenticated", False):
+        return HomeVisit.objects.none()
+    visits = HomeVisit.objects.select_related("case__service_user", "case__unit").prefetch_related(
+        "case__service_user__units"
+    )
+    if reach.is_superuser:
+        return visits.order_by("created_at", "id")
+    staff_ids = reachable_service_user_ids(dataclasses.replace(reach, represented={}))
+    return visits.filter(case__service_user_id__in=staff_ids).order_by("created_at", "id")
+
+
+def home_visit_get_for(*, reach: Reach, id: Any) -> HomeVisit:
+    try:
+        return home_visit_list_for(reach=reach).get(pk=id)
+    except (HomeVisit.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error

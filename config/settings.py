@@ -180,6 +180,8 @@ SPECTACULAR_SETTINGS = {
         "RepresentativeKindEnum": "casework.choices.RepresentativeKind",
         "ParticipantKindEnum": "plans.choices.ParticipantKind",
         "MeetingStateEnum": "responsibility_groups.choices.MeetingState",
+        "HomeVisitMissReasonEnum": "casework.choices.HomeVisitMissReason",
+        "VersionReasonEnum": "plans.choices.VersionReason",
     },
     # Swagger UI from our own static files, not a CDN: no third-party script on a page with health data.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,0 +1,331 @@
+"""HTTP views of cases and home visits: the workflow endpoints of api.md, and the work list of
+cases past the provisional-reply deadline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from casework import cases as services
+from casework import selectors
+from casework.api.base import PersonDataViewSet, reference_in_reach
+from casework.choices import DecisionOutcome, HomeVisitMissReason
+from casework.models import Case, Decision, HomeVisit, WorkflowTransition
+from config.serializers import StrictInputSerializer
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Decision
+        fields = [
+            "outcome",
+            "services",
+            "reasons",
+            "complaint_information",
+            "complaint_deadline",
+            "decided_at",
+        ]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    service_user = serializers.IntegerField(source="service_user_id", read_only=True)
+    unit = serializers.IntegerField(source="unit_id", read_only=True)
+    provisional_reply_due = serializers.DateField(read_only=True)
+    decision = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "service_user",
+            "unit",
+            "service_applied_for",
+            "received_on",
+            "state",
+            "state_changed_at",
+            "provisional_reply_due",
+            "provisional_reply_sent_on",
+            "no_visit_reason",
+            "decided_at",
+            "decision",
+        ]
+
+    def get_decision(self, case: Case) -> dict[str, Any] | None:
+        decision = getattr(case, "decision", None)
+        return DecisionSerializer(decision).data if decision is not None else None
+
+
+class HomeVisitSerializer(serializers.ModelSerializer):
+    case = serializers.IntegerField(source="case_id", read_only=True)
+
+    class Meta:
+        model = HomeVisit
+        fields = [
+            "id",
+            "case",
+            "state",
+            "state_changed_at",
+            "scheduled_for",
+            "findings",
+            "wishes",
+            "miss_reason",
+        ]
+
+
+class WorkflowTransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor.get_username", read_only=True)
+
+    class Meta:
+        model = WorkflowTransition
+        fields = ["id", "name", "source", "target", "actor", "occurred_at", "comment"]
+
+
+class CaseCreateSerializer(StrictInputSerializer):
+    service_user = serializers.IntegerField()
+    unit = serializers.IntegerField()
+    service_applied_for = serializers.CharField(max_length=200)
+    received_on = serializers.DateField()
+
+
+class CaseTransitionSerializer(StrictInputSerializer):
+    comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(choices=DecisionOutcome.choices, required=False)
+    services = serializers.CharField(max_length=5000, required=False, allow_blank=True)
+    reasons = serializers.CharField(max_length=20_000, required=False)
+    complaint_information = serializers.CharField(max_length=5000, required=False)
+
+
+class NoVisitReasonSerializer(StrictInputSerializer):
+    reason = serializers.CharField(max_length=500)
+
+
+class VisitTransitionSerializer(StrictInputSerializer):
+    at = serializers.DateTimeField(required=False)
+    findings = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+    wishes = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+    reason = serializers.ChoiceField(choices=HomeVisitMissReason.choices, required=False)
+
+
+class StrictCaseRef(StrictInputSerializer):
+    case = serializers.IntegerField()
+
+
+def _history(obj: Any) -> Any:
+    return WorkflowTransition.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).select_related("actor")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List cases in reach"),
+    retrieve=extend_schema(summary="Get a case"),
+    create=extend_schema(
+        summary="Register a case", request=CaseCreateSerializer, responses={201: CaseSerializer}
+    ),
+)
+class CaseViewSet(PersonDataViewSet):
+    queryset = Case.objects.none()
+    serializer_class = CaseSerializer
+    filterset_fields = ["state", "unit"]
+    ordering_fields = ["received_on"]
+    access_resource = "case"
+    person_path = "service_user"
+
+    def get_queryset(self) -> Any:
+        return selectors.case_list_for(reach=self.reach).select_related("decision")
+
+    def get_in_reach(self, pk: str) -> Case:
+        return selectors.case_get_for(reach=self.reach, id=pk)
+
+    def create(self, request: Request) -> Response:
+        data = CaseCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        person = reference_in_reach(
+            selectors.service_user_get_for,
+            reach=self.reach,
+            field="service_user",
+            id=values.pop("service_user"),
+        )
+        unit = reference_in_reach(
+            selectors.unit_get_for, reach=self.reach, field="unit", id=values.pop("unit")
+        )
+        case = services.case_create(reach=self.reach, service_user=person, unit=unit, **values)
+        return self.respond_with(self.get_in_reach(str(case.pk)), status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Transitions from the current state, and what blocks each")
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def transitions(self, request: Request, pk: str) -> Response:
+        case = self.get_in_reach(pk)
+        self.log_read("transitions", [case])
+        options = []
+        for transition in case.transitions_from_here():
+            blocked = (
+                [f"missing: {m}" for m in services.decision_missing(case)]
+                if transition.name == "decide"
+                else []
+            )
+            options.append(
+                {
+                    "name": transition.name,
+                    "target": transition.target,
+                    "allowed": not blocked,
+                    "blocked_by": blocked,
+                }
+            )
+        return Response(sorted(options, key=lambda o: o["name"]))
+
+    @extend_schema(
+        summary="Perform a transition (start_assessment, decide, appeal, close)",
+        request=CaseTransitionSerializer,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filterset_class=None)
+    def transition(self, request: Request, pk: str, name: str) -> Response:
+        case = self.get_in_reach(pk)
+        data = CaseTransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if name == "start_assessment":
+            services.case_start_assessment(reach=self.reach, case=case, comment=values["comment"])
+        elif name == "decide":
+            absent = [f for f in ("outcome", "reasons", "complaint_information") if f not in values]
+            if absent:
+                raise serializers.ValidationError(
+                    {
+                        f: [serializers.ErrorDetail(_("Required for a decision."), code="required")]
+                        for f in absent
+                    }
+                )
+            services.case_decide(
+                reach=self.reach,
+                case=case,
+                outcome=values["outcome"],
+                reasons=values["reasons"],
+                complaint_information=values["complaint_information"],
+                services=values.get("services", ""),
+            )
+        else:
+            raise Http404
+        return self.respond_with(self.get_in_reach(pk))
+
+    @extend_schema(summary="Record why no home visit was made", request=NoVisitReasonSerializer)
+    @action(detail=True, methods=["post"], url_path="no-visit-reason", filterset_class=None)
+    def no_visit_reason(self, request: Request, pk: str) -> Response:
+        case = self.get_in_reach(pk)
+        data = NoVisitReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_record_no_visit_reason(
+            reach=self.reach, case=case, reason=data.validated_data["reason"]
+        )
+        return self.respond_with(self.get_in_reach(pk))
+
+    @extend_schema(
+        summary="Every transition: who, when, from, to, comment",
+        responses=WorkflowTransitionSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
+    def history(self, request: Request, pk: str) -> Response:
+        case = self.get_in_reach(pk)
+        self.log_read("history", [case])
+        page = self.paginate_queryset(_history(case))
+        return self.get_paginated_response(WorkflowTransitionSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Undecided cases past the one-month provisional-reply deadline",
+        parameters=[OpenApiParameter("unit", int)],
+        responses=CaseSerializer(many=True),
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="past-deadline",
+        filterset_class=None,
+        pagination_class=None,
+        extra_query_params=frozenset({"unit"}),
+    )
+    def past_deadline(self, request: Request) -> Response:
+        unit = request.query_params.get("unit")
+        if unit is not None and not unit.isdigit():
+            raise serializers.ValidationError(
+                {"unit": [serializers.ErrorDetail(_("A number."), code="invalid")]}
+            )
+        rows = selectors.cases_past_reply_deadline(reach=self.reach, unit_id=int(unit) if unit else None)
+        self.log_read("past_deadline", rows)
+        return Response(CaseSerializer(rows, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List home visits in reach"),
+    retrieve=extend_schema(summary="Get a home visit"),
+)
+class HomeVisitViewSet(PersonDataViewSet):
+    queryset = HomeVisit.objects.none()
+    serializer_class = HomeVisitSerializer
+    filterset_fields = ["state", "case"]
+    ordering_fields = ["created_at", "scheduled_for"]
+    access_resource = "home_visit"
+    person_path = "case.service_user"
+
+    def get_queryset(self) -> Any:
+        return selectors.home_visit_list_for(reach=self.reach)
+
+    def get_in_reach(self, pk: str) -> HomeVisit:
+        return selectors.home_visit_get_for(reach=self.reach, id=pk)
+
+    @extend_schema(
+        summary="Plan a home visit for a case",
+        request=serializers.Serializer,
+        responses={201: HomeVisitSerializer},
+        parameters=[OpenApiParameter("case", int, required=True)],
+    )
+    def create(self, request: Request) -> Response:
+        data = StrictCaseRef(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = reference_in_reach(
+            selectors.case_get_for, reach=self.reach, field="case", id=data.validated_data["case"]
+        )
+        visit = services.home_visit_plan(reach=self.reach, case=case)
+        return self.respond_with(self.get_in_reach(str(visit.pk)), status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Perform a transition (schedule, complete, miss)",
+        request=VisitTransitionSerializer,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filterset_class=None)
+    def transition(self, request: Request, pk: str, name: str) -> Response:
+        visit = self.get_in_reach(pk)
+        data = VisitTransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if name == "schedule":
+            if "at" not in values:
+                raise serializers.ValidationError(
+                    {"at": [serializers.ErrorDetail(_("Required."), code="required")]}
+                )
+            services.home_visit_schedule(reach=self.reach, visit=visit, at=values["at"])
+        elif name == "complete":
+            services.home_visit_complete(
+                reach=self.reach, visit=visit, findings=values["findings"], wishes=values["wishes"]
+            )
+        elif name == "miss":
+            services.home_visit_miss(reach=self.reach, visit=visit, reason=values.get("reason", ""))
+        else:
+            raise Http404
+        return self.respond_with(self.get_in_reach(pk))
+
+    @extend_schema(summary="Every transition", responses=WorkflowTransitionSerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
+    def history(self, request: Request, pk: str) -> Response:
+        visit = self.get_in_reach(pk)
+        self.log_read("history", [visit])
+        page = self.paginate_queryset(_history(visit))
+        return self.get_paginated_response(WorkflowTransitionSerializer(page, many=True).data)

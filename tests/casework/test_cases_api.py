@@ -1,0 +1,141 @@
+"""The cases and home-visits API: the workflow endpoints, the deadline work list, who sees what."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from casework.models import AccessLogEntry, Case
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case_id(world, api):
+    client = api(world.actors["caseworker"])
+    created = client.post(
+        "/api/v1/cases/",
+        {
+            "service_user": world.person.pk,
+            "unit": world.unit_a.pk,
+            "service_applied_for": "Hjemmesykepleie",
+            "received_on": (timezone.localdate() - datetime.timedelta(days=40)).isoformat(),
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    return created.json()["id"]
+
+
+def test_deciding_without_a_visit_is_422_and_with_one_200(world, api, case_id):
+    client = api(world.actors["caseworker"])
+    client.post(f"/api/v1/cases/{case_id}/transitions/start_assessment/", {}, format="json")
+    decision = {
+        "outcome": "granted",
+        "reasons": "Dokumentert behov.",
+        "complaint_information": "Klagefrist 3 uker.",
+    }
+
+    refused = client.post(f"/api/v1/cases/{case_id}/transitions/decide/", decision, format="json")
+    visit = client.post("/api/v1/home-visits/", {"case": case_id}, format="json").json()["id"]
+    client.post(
+        f"/api/v1/home-visits/{visit}/transitions/schedule/",
+        {"at": (timezone.now() + datetime.timedelta(days=1)).isoformat()},
+        format="json",
+    )
+    client.post(
+        f"/api/v1/home-visits/{visit}/transitions/complete/",
+        {"findings": "Trenger hjelp morgen og kveld.", "wishes": "Jeg vil klare meg hjemme."},
+        format="json",
+    )
+    decided = client.post(f"/api/v1/cases/{case_id}/transitions/decide/", decision, format="json")
+
+    assert refused.status_code == 422
+    assert refused.json()["missing"] == ["home_visit_or_reason"]
+    assert decided.status_code == 200
+    assert decided.json()["state"] == "decided"
+    assert decided.json()["decision"]["outcome"] == "granted"
+
+
+def test_a_case_past_one_month_without_reply_is_on_the_work_list(world, api, case_id):
+    rows = (
+        api(world.actors["unit_manager"]).get(f"/api/v1/cases/past-deadline/?unit={world.unit_a.pk}").json()
+    )
+
+    assert [row["id"] for row in rows] == [case_id]
+    assert AccessLogEntry.objects.filter(resource="case.past_deadline").count() == 1
+
+
+def test_the_transitions_list_names_the_missing_visit(world, api, case_id):
+    client = api(world.actors["caseworker"])
+    client.post(f"/api/v1/cases/{case_id}/transitions/start_assessment/", {}, format="json")
+
+    options = client.get(f"/api/v1/cases/{case_id}/transitions/").json()
+
+    assert options == [
+        {
+            "name": "decide",
+            "target": "decided",
+            "allowed": False,
+            "blocked_by": ["missing: home_visit_or_reason"],
+        }
+    ]
+
+
+def test_history_lists_the_steps(world, api, case_id):
+    client = api(world.actors["caseworker"])
+    client.post(
+        f"/api/v1/cases/{case_id}/transitions/start_assessment/", {"comment": "Fordelt"}, format="json"
+    )
+
+    rows = client.get(f"/api/v1/cases/{case_id}/history/").json()["results"]
+
+    assert [(r["name"], r["comment"]) for r in rows] == [("start_assessment", "Fordelt")]
+
+
+CASE_DETAIL = {
+    "superuser": 200,
+    "caseworker": 200,
+    "caseworker_other_unit": 404,
+    "coordinator": 200,
+    "unit_manager": 200,
+    "quality_admin": 200,
+    "guardian": 404,
+    "guardian_expired": 404,
+    "relative": 404,
+    "relative_without_consent": 404,
+    "anonymous": 401,
+}
+
+
+@pytest.mark.parametrize(("actor", "expected"), CASE_DETAIL.items())
+def test_case_detail_permission_matrix(world, api, case_id, actor, expected):
+    assert api(world.actors[actor]).get(f"/api/v1/cases/{case_id}/").status_code == expected
+
+
+@pytest.mark.parametrize("actor", ["coordinator", "quality_admin"])
+def test_readers_may_not_move_a_case(world, api, case_id, actor):
+    response = api(world.actors[actor]).post(
+        f"/api/v1/cases/{case_id}/transitions/start_assessment/", {}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert Case.objects.get(pk=case_id).state == "received"
+
+
+def test_a_case_received_in_the_future_is_400(world, api):
+    response = api(world.actors["caseworker"]).post(
+        "/api/v1/cases/",
+        {
+            "service_user": world.person.pk,
+            "unit": world.unit_a.pk,
+            "service_applied_for": "Hjemmesykepleie",
+            "received_on": (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert Case.objects.count() == 0
