@@ -214,6 +214,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "casework.tasks.heartbeat", "schedule": 60.0},
+    "quality-conversations": {
+        "task": "casework.tasks.quality_conversations_yearly",
+        "schedule": 6 * 60 * 60.0,
+    },
 }
 
 # --- Calendar (iCalendar UIDs must be globally unique: name the installation) ------------------

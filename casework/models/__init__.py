@@ -1,5 +1,6 @@
 from casework.models.audit import AccessLogEntry, AuditEvent
 from casework.models.cases import Case, Decision, HomeVisit, WorkflowTransition
+from casework.models.conversations import FollowUp, QualityConversation
 from casework.models.grants import ServiceUserUserObjectPermission
 from casework.models.organisation import Municipality, ServiceArea, StaffMembership, Unit
 from casework.models.people import Consent, Mandate, Representative, ServiceUser, mask_national_id
@@ -12,10 +13,12 @@ __all__ = [
     "Case",
     "Consent",
     "Decision",
+    "FollowUp",
     "HomeVisit",
     "LoginThrottle",
     "Mandate",
     "Municipality",
+    "QualityConversation",
     "Representative",
     "ServiceArea",
     "ServiceUser",

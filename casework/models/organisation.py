@@ -12,6 +12,9 @@ class Municipality(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     number = models.CharField(_("municipality number"), max_length=4, unique=True)
+    # The day each year from which the annual quality conversations are created.
+    conversations_month = models.PositiveSmallIntegerField(_("quality conversations from (month)"), default=1)
+    conversations_day = models.PositiveSmallIntegerField(_("quality conversations from (day)"), default=15)
 
     class Meta:
         verbose_name = _("municipality")

@@ -229,7 +229,13 @@ def test_bulk_delete_audits_each_object_with_what_it_held(admin_web, superuser):
     assert [(e.action, e.object_id, e.service_user) for e in events] == [
         ("municipality.admin_delete", str(m.pk), None) for m in doomed
     ]
-    assert events[0].changes == {"id": [doomed[0].pk, None], "name": ["M0", None], "number": ["9900", None]}
+    assert events[0].changes == {
+        "id": [doomed[0].pk, None],
+        "name": ["M0", None],
+        "number": ["9900", None],
+        "conversations_month": [1, None],
+        "conversations_day": [15, None],
+    }
 
 
 def test_bulk_delete_of_protected_rows_shows_the_protected_page(admin_web, area):

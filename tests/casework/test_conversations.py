@@ -1,0 +1,137 @@
+"""Annual quality conversations: idempotent yearly generation, eligibility, the year boundary."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from casework import conversations
+from casework.choices import ConversationState
+from casework.models import QualityConversation
+from casework.selectors import reach_for
+from config.errors import GuardFailed
+from tests.factories import MandateFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _generate(world, year=2026):
+    return conversations.quality_conversations_generate(
+        municipality=world.person.municipality, year=year, on=timezone.localdate()
+    )
+
+
+def test_generation_creates_one_per_eligible_representative_and_is_idempotent(world):
+    first = _generate(world)
+    second = _generate(world)
+
+    # The person: a guardian with a valid personal mandate and a relative with consent; the other
+    # person has nobody and is counted as not applicable.
+    assert (first.created, first.not_applicable, first.total) == (3, 1, 3)
+    assert (second.created, second.total) == (0, 3)
+    reps = set(
+        QualityConversation.objects.filter(service_user=world.person).values_list(
+            "representative__user__username", flat=True
+        )
+    )
+    assert reps == {"guardian", "relative"}
+
+
+def test_an_expired_guardian_or_a_relative_without_consent_is_not_eligible(world):
+    _generate(world)
+
+    usernames = set(QualityConversation.objects.values_list("representative__user__username", flat=True))
+
+    assert "guardian_expired" not in usernames
+    assert "relative_without_consent" not in usernames
+
+
+def test_an_offer_to_a_representative_whose_mandate_has_ended_is_422(world):
+    _generate(world)
+    conversation = QualityConversation.objects.get(representative__user__username="guardian")
+    conversation.representative.mandates.update(valid_to=timezone.localdate() - datetime.timedelta(days=1))
+
+    with pytest.raises(GuardFailed) as refused:
+        conversations.conversation_offer(
+            reach=reach_for(world.actors["unit_manager"]), conversation=conversation
+        )
+
+    assert refused.value.extra["missing"] == ["representative_valid"]
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.DUE
+
+
+def test_the_whole_way_from_offer_to_documented(world):
+    _generate(world)
+    reach = reach_for(world.actors["unit_manager"])
+    conversation = QualityConversation.objects.get(representative__user__username="relative")
+
+    conversations.conversation_offer(reach=reach, conversation=conversation)
+    conversations.conversation_accept(reach=reach, conversation=conversation)
+    conversations.conversation_schedule(
+        reach=reach, conversation=conversation, at=timezone.now() + datetime.timedelta(days=3)
+    )
+    conversations.conversation_hold(reach=reach, conversation=conversation, on=datetime.date(2026, 12, 31))
+    done = conversations.conversation_document(
+        reach=reach, conversation=conversation, summary="Fornøyd med tilbudet."
+    )
+
+    assert done.state == ConversationState.DOCUMENTED
+    assert done.held_on == datetime.date(2026, 12, 31)
+
+
+def test_a_conversation_held_after_its_year_is_refused(world):
+    _generate(world)
+    reach = reach_for(world.actors["unit_manager"])
+    conversation = QualityConversation.objects.get(representative__user__username="relative")
+    conversations.conversation_offer(reach=reach, conversation=conversation)
+    conversations.conversation_accept(reach=reach, conversation=conversation)
+    conversations.conversation_schedule(
+        reach=reach, conversation=conversation, at=timezone.now() + datetime.timedelta(days=1)
+    )
+
+    with pytest.raises(GuardFailed) as refused:
+        conversations.conversation_hold(reach=reach, conversation=conversation, on=datetime.date(2027, 1, 1))
+
+    assert refused.value.extra["missing"] == ["held_in_the_conversation_year"]
+
+
+def test_a_declined_offer_stays_declined_and_unfinished_ones_expire(world):
+    _generate(world)
+    reach = reach_for(world.actors["unit_manager"])
+    declined = QualityConversation.objects.get(representative__user__username="relative")
+    conversations.conversation_offer(reach=reach, conversation=declined)
+    conversations.conversation_decline(reach=reach, conversation=declined)
+
+    expired = conversations.quality_conversations_expire(year=2026, actor=world.actors["superuser"])
+
+    states = dict(QualityConversation.objects.values_list("representative__user__username", "state"))
+    assert expired == 1
+    assert states["relative"] == ConversationState.DECLINED
+    assert states["guardian"] == ConversationState.EXPIRED
+    assert states[None] == ConversationState.NOT_APPLICABLE
+
+
+def test_the_yearly_task_runs_from_the_municipalitys_day_and_twice_is_harmless(world):
+    from casework.tasks import quality_conversations_yearly
+
+    municipality = world.person.municipality
+    municipality.conversations_month, municipality.conversations_day = 1, 1
+    municipality.save()
+
+    first = quality_conversations_yearly()
+    second = quality_conversations_yearly()
+
+    assert first == {municipality.number: 3}
+    assert second == {municipality.number: 0}
+
+
+def test_a_guardian_with_a_new_mandate_next_year_gets_next_years_conversation(world):
+    _generate(world, year=2026)
+    MandateFactory(representative__service_user=world.other_person)
+
+    result = _generate(world, year=2027)
+
+    assert result.created == 3
