@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,7 +98,11 @@ def case_create(
             field="received_on", code="in_the_future", detail=_("A case cannot be received in the future.")
         )
     case = Case.objects.create(
-        service_user=service_user, unit=unit, service_applied_for=service_applied_for, received_on=received_on
+        service_user=service_user,
+        unit=unit,
+        service_applied_for=service_applied_for,
+        received_on=received_on,
+        reply_due_on=received_on + relativedelta(months=1),
     )
     audit_record(
         actor=reach.actor,

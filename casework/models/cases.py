@@ -32,6 +32,8 @@ class Case(ConcurrentTransitionMixin, models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("unit"))
     service_applied_for = models.CharField(_("service applied for"), max_length=200)
     received_on = models.DateField(_("received on"))
+    # One month after receipt (forvaltningsloven § 11 a), kept so indicators can compare in SQL.
+    reply_due_on = models.DateField(_("provisional reply due"))
     state = FSMField(_("state"), default=C.RECEIVED, choices=C.choices, protected=True, db_index=True)
     state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
     no_visit_reason = models.CharField(_("why no home visit was made"), max_length=500, blank=True)
@@ -51,7 +53,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
     @property
     def provisional_reply_due(self) -> datetime.date:
         """One month after receipt (forvaltningsloven § 11 a)."""
-        return self.received_on + relativedelta(months=1)
+        return self.reply_due_on or self.received_on + relativedelta(months=1)
 
     def transitions_from_here(self) -> list[Transition]:
         every = self.get_all_state_transitions()  # type: ignore[attr-defined]  # added by django-fsm

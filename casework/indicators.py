@@ -1,0 +1,103 @@
+"""Indicators of the casework workflows, per unit and period, each in one aggregate query.
+
+Each returns ``{unit_id: Share(numerator, denominator)}`` for the units the actor reaches as staff
+(or all, for a superuser). The scorecard (a later issue) turns them into green, yellow and red.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from casework.choices import ConversationState, HomeVisitState
+from casework.models import Case, HomeVisit, QualityConversation
+from casework.selectors import Reach
+
+
+@dataclasses.dataclass(frozen=True)
+class Share:
+    numerator: int
+    denominator: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+
+def _units(reach: Reach, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    return queryset if reach.is_superuser else queryset.filter(unit_id__in=sorted(reach.unit_ids))
+
+
+def _period(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start, end) as aware datetimes in Oslo: a decision at 23:30 on 31 December is that year's."""
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+        datetime.datetime.combine(end, datetime.time.min, tzinfo=tz),
+    )
+
+
+def _shares(rows: QuerySet[Any]) -> dict[int, Share]:
+    return {row["unit_id"]: Share(row["numerator"], row["denominator"]) for row in rows}
+
+
+def decisions_after_home_visit(*, reach: Reach, start: datetime.date, end: datetime.date) -> dict[int, Share]:
+    """Decisions made in [start, end) that a completed home visit preceded."""
+    since, until = _period(start, end)
+    visited = Exists(HomeVisit.objects.filter(case=OuterRef("pk"), state=HomeVisitState.COMPLETED))
+    rows = (
+        _units(reach, Case.objects.filter(decided_at__gte=since, decided_at__lt=until))
+        .annotate(visited=visited)
+        .values("unit_id")
+        .annotate(numerator=Count("pk", filter=Q(visited=True)), denominator=Count("pk"))
+        .order_by("unit_id")
+    )
+    return _shares(rows)
+
+
+def decisions_within_a_month(*, reach: Reach, start: datetime.date, end: datetime.date) -> dict[int, Share]:
+    """Decisions made in [start, end) within one month of receipt."""
+    since, until = _period(start, end)
+    rows = (
+        _units(reach, Case.objects.filter(decided_at__gte=since, decided_at__lt=until))
+        .values("unit_id")
+        .annotate(
+            numerator=Count("pk", filter=Q(decided_at__date__lte=F("reply_due_on"))),
+            denominator=Count("pk"),
+        )
+        .order_by("unit_id")
+    )
+    return _shares(rows)
+
+
+def _conversations(reach: Reach, year: int) -> QuerySet[Any]:
+    """Eligible representatives of the year: every conversation with a representative."""
+    return _units(reach, QualityConversation.objects.filter(year=year, representative__isnull=False)).exclude(
+        state=ConversationState.NOT_APPLICABLE
+    )
+
+
+def conversations_offered(*, reach: Reach, year: int) -> dict[int, Share]:
+    """Eligible representatives offered a conversation in the year (a declined offer counts)."""
+    rows = (
+        _conversations(reach, year)
+        .values("unit_id")
+        .annotate(numerator=Count("pk", filter=Q(offered_at__isnull=False)), denominator=Count("pk"))
+        .order_by("unit_id")
+    )
+    return _shares(rows)
+
+
+def conversations_held(*, reach: Reach, year: int) -> dict[int, Share]:
+    """Eligible representatives with whom the conversation was held in the year."""
+    rows = (
+        _conversations(reach, year)
+        .values("unit_id")
+        .annotate(numerator=Count("pk", filter=Q(held_on__isnull=False)), denominator=Count("pk"))
+        .order_by("unit_id")
+    )
+    return _shares(rows)
