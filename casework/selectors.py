@@ -32,6 +32,7 @@ from casework.models import (
     Consent,
     HomeVisit,
     Mandate,
+    QualityConversation,
     Representative,
     ServiceUser,
     ServiceUserUserObjectPermission,
@@ -385,4 +386,24 @@ def home_visit_get_for(*, reach: Reach, id: Any) -> HomeVisit:
     try:
         return home_visit_list_for(reach=reach).get(pk=id)
     except (HomeVisit.DoesNotExist, ValueError, TypeError) as error:
+        raise Http404 from error
+
+
+def quality_conversation_list_for(*, reach: Reach) -> QuerySet[QualityConversation]:
+    """Conversations of people the actor reaches as staff (representatives: the portal, later)."""
+    if not getattr(reach.actor, "is_authenticated", False):
+        return QualityConversation.objects.none()
+    rows = QualityConversation.objects.select_related("service_user", "unit").prefetch_related(
+        "service_user__units"
+    )
+    if reach.is_superuser:
+        return rows.order_by("year", "id")
+    staff_ids = reachable_service_user_ids(dataclasses.replace(reach, represented={}))
+    return rows.filter(service_user_id__in=staff_ids).order_by("year", "id")
+
+
+def quality_conversation_get_for(*, reach: Reach, id: Any) -> QualityConversation:
+    try:
+        return quality_conversation_list_for(reach=reach).get(pk=id)
+    except (QualityConversation.DoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -14,10 +15,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework import cases as services
+from casework import conversations as conversation_services
 from casework import selectors
 from casework.api.base import PersonDataViewSet, reference_in_reach
 from casework.choices import DecisionOutcome, HomeVisitMissReason
-from casework.models import Case, Decision, HomeVisit, WorkflowTransition
+from casework.models import Case, Decision, HomeVisit, QualityConversation, WorkflowTransition
 from config.serializers import StrictInputSerializer
 
 
@@ -329,3 +331,128 @@ class HomeVisitViewSet(PersonDataViewSet):
         self.log_read("history", [visit])
         page = self.paginate_queryset(_history(visit))
         return self.get_paginated_response(WorkflowTransitionSerializer(page, many=True).data)
+
+
+# --- Quality conversations ------------------------------------------------------------------
+
+
+class QualityConversationSerializer(serializers.ModelSerializer):
+    service_user = serializers.IntegerField(source="service_user_id", read_only=True)
+    representative = serializers.IntegerField(source="representative_id", read_only=True, allow_null=True)
+    unit = serializers.IntegerField(source="unit_id", read_only=True)
+
+    class Meta:
+        model = QualityConversation
+        fields = [
+            "id",
+            "service_user",
+            "representative",
+            "unit",
+            "year",
+            "state",
+            "state_changed_at",
+            "offered_at",
+            "scheduled_for",
+            "held_on",
+            "summary",
+            "not_applicable_reason",
+        ]
+
+
+class ConversationTransitionSerializer(StrictInputSerializer):
+    at = serializers.DateTimeField(required=False)
+    on = serializers.DateField(required=False)
+    summary = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List quality conversations in reach"),
+    retrieve=extend_schema(summary="Get a quality conversation"),
+)
+class QualityConversationViewSet(PersonDataViewSet):
+    queryset = QualityConversation.objects.none()
+    serializer_class = QualityConversationSerializer
+    filterset_fields = ["year", "state", "unit"]
+    ordering_fields = ["year", "state_changed_at"]
+    access_resource = "quality_conversation"
+    person_path = "service_user"
+
+    def get_queryset(self) -> Any:
+        return selectors.quality_conversation_list_for(reach=self.reach)
+
+    def get_in_reach(self, pk: str) -> QualityConversation:
+        return selectors.quality_conversation_get_for(reach=self.reach, id=pk)
+
+    @extend_schema(
+        summary="Perform a transition (offer, accept, decline, schedule, hold, document)",
+        request=ConversationTransitionSerializer,
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)],
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filterset_class=None)
+    def transition(self, request: Request, pk: str, name: str) -> Response:
+        conversation = self.get_in_reach(pk)
+        data = ConversationTransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        needs = {"schedule": "at", "hold": "on"}
+        if name in needs and needs[name] not in values:
+            field = needs[name]
+            raise serializers.ValidationError(
+                {field: [serializers.ErrorDetail(_("Required."), code="required")]}
+            )
+        reach = self.reach
+        simple = {
+            "offer": conversation_services.conversation_offer,
+            "accept": conversation_services.conversation_accept,
+            "decline": conversation_services.conversation_decline,
+        }
+        if name in simple:
+            simple[name](reach=reach, conversation=conversation)
+        elif name == "schedule":
+            conversation_services.conversation_schedule(
+                reach=reach, conversation=conversation, at=values["at"]
+            )
+        elif name == "hold":
+            conversation_services.conversation_hold(reach=reach, conversation=conversation, on=values["on"])
+        elif name == "document":
+            conversation_services.conversation_document(
+                reach=reach, conversation=conversation, summary=values["summary"]
+            )
+        else:
+            raise Http404
+        return self.respond_with(self.get_in_reach(pk))
+
+    @extend_schema(summary="Every transition", responses=WorkflowTransitionSerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
+    def history(self, request: Request, pk: str) -> Response:
+        conversation = self.get_in_reach(pk)
+        self.log_read("history", [conversation])
+        page = self.paginate_queryset(_history(conversation))
+        return self.get_paginated_response(WorkflowTransitionSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="This year's conversations not yet offered, per unit",
+        parameters=[OpenApiParameter("unit", int)],
+        responses=QualityConversationSerializer(many=True),
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="not-offered",
+        filterset_class=None,
+        extra_query_params=frozenset({"unit"}),
+    )
+    def not_offered(self, request: Request) -> Response:
+        unit = request.query_params.get("unit")
+        if unit is not None and not unit.isdigit():
+            raise serializers.ValidationError(
+                {"unit": [serializers.ErrorDetail(_("A number."), code="invalid")]}
+            )
+        rows = selectors.quality_conversation_list_for(reach=self.reach).filter(
+            state="due", year=timezone.localdate().year, representative__isnull=False
+        )
+        if unit:
+            rows = rows.filter(unit_id=int(unit))
+        page = list(self.paginate_queryset(rows) or [])
+        self.log_read("not_offered", page)
+        return self.get_paginated_response(QualityConversationSerializer(page, many=True).data)

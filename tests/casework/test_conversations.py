@@ -135,3 +135,52 @@ def test_a_guardian_with_a_new_mandate_next_year_gets_next_years_conversation(wo
     result = _generate(world, year=2027)
 
     assert result.created == 3
+
+
+def test_the_api_offers_and_lists_what_is_not_yet_offered(world, api):
+    conversations.quality_conversations_generate(
+        municipality=world.person.municipality, year=timezone.localdate().year
+    )
+    client = api(world.actors["unit_manager"])
+    pending = client.get(f"/api/v1/quality-conversations/not-offered/?unit={world.unit_a.pk}").json()
+    assert pending["count"] == 2
+
+    offered = client.post(
+        f"/api/v1/quality-conversations/{pending['results'][0]['id']}/transitions/offer/", {}, format="json"
+    )
+
+    assert offered.status_code == 200
+    assert offered.json()["state"] == ConversationState.OFFERED
+    assert (
+        client.get(f"/api/v1/quality-conversations/not-offered/?unit={world.unit_a.pk}").json()["count"] == 1
+    )
+
+
+def test_scheduling_through_the_api_needs_a_time(world, api):
+    conversations.quality_conversations_generate(
+        municipality=world.person.municipality, year=timezone.localdate().year
+    )
+    conversation = QualityConversation.objects.get(representative__user__username="relative")
+    client = api(world.actors["unit_manager"])
+    client.post(f"/api/v1/quality-conversations/{conversation.pk}/transitions/offer/", {}, format="json")
+    client.post(f"/api/v1/quality-conversations/{conversation.pk}/transitions/accept/", {}, format="json")
+
+    response = client.post(
+        f"/api/v1/quality-conversations/{conversation.pk}/transitions/schedule/", {}, format="json"
+    )
+
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("actor", "expected"),
+    [("unit_manager", 200), ("caseworker_other_unit", 404), ("guardian", 404), ("anonymous", 401)],
+)
+def test_conversation_detail_matrix(world, api, actor, expected):
+    conversations.quality_conversations_generate(municipality=world.person.municipality, year=2026)
+    conversation = QualityConversation.objects.get(representative__user__username="relative")
+
+    assert (
+        api(world.actors[actor]).get(f"/api/v1/quality-conversations/{conversation.pk}/").status_code
+        == expected
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from casework.demo.casework_flows import seed_demo_casework
 from casework.demo.municipality import DEMO_PASSWORD, PEOPLE_PER_UNIT, seed_demo_municipality
 from casework.demo.scale import seed_scale
 from casework.selectors import reach_for
@@ -44,10 +45,17 @@ class Command(BaseCommand):
             unit=demo.units[0],
             coordinator=demo.login("koordinator"),
         )
+        casework = seed_demo_casework(
+            reach=reach_for(demo.login("saksbehandler")),
+            people=demo.people[:PEOPLE_PER_UNIT],
+            unit=demo.units[0],
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo municipality ready ({plans} individual plans, {groups.groups} responsibility "
-                f"groups and {groups.meetings} meetings added). Logins (password {DEMO_PASSWORD}):"
+                f"groups and {groups.meetings} meetings, {casework.cases} cases and "
+                f"{casework.conversations} quality conversations ({casework.conversations_moved} "
+                f"moved on) added). Logins (password {DEMO_PASSWORD}):"
             )
         )
         for spec, _user in demo.logins:
