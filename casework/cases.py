@@ -251,3 +251,39 @@ def home_visit_miss(*, reach: Reach, visit: HomeVisit, reason: str) -> HomeVisit
         call=lambda v: v.miss(reason=reason),
         missing=missing,
     )
+
+
+@transaction.atomic
+def case_appeal(*, reach: Reach, case: Case, comment: str = "") -> Case:
+    """The person complained about the decision."""
+    case = _locked(Case, case.pk)
+    return _move(reach=reach, obj=case, name="appeal", case=case, call=lambda c: c.appeal(), comment=comment)
+
+
+@transaction.atomic
+def case_close(*, reach: Reach, case: Case, comment: str = "") -> Case:
+    case = _locked(Case, case.pk)
+    return _move(reach=reach, obj=case, name="close", case=case, call=lambda c: c.close(), comment=comment)
+
+
+@transaction.atomic
+def case_record_provisional_reply(*, reach: Reach, case: Case, sent_on: datetime.date) -> Case:
+    """The provisional reply (forvaltningsloven § 11 a) was sent; the case leaves the work list."""
+    case = _locked(Case, case.pk)
+    _ensure_can_work_on(reach, case.unit_id)
+    if sent_on > timezone.localdate() or sent_on < case.received_on:
+        raise InvalidField(
+            field="sent_on",
+            code="out_of_range",
+            detail=_("The reply is sent after receipt and not in the future."),
+        )
+    case.provisional_reply_sent_on = sent_on
+    case.save(update_fields=["provisional_reply_sent_on"])
+    audit_record(
+        actor=reach.actor,
+        action="case.provisional_reply",
+        obj=case,
+        service_user=case.service_user,
+        changes={"provisional_reply_sent_on": [None, sent_on.isoformat()]},
+    )
+    return case

@@ -104,6 +104,10 @@ class CaseTransitionSerializer(StrictInputSerializer):
     complaint_information = serializers.CharField(max_length=5000, required=False)
 
 
+class ProvisionalReplySerializer(StrictInputSerializer):
+    sent_on = serializers.DateField()
+
+
 class NoVisitReasonSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=500)
 
@@ -214,8 +218,23 @@ class CaseViewSet(PersonDataViewSet):
                 complaint_information=values["complaint_information"],
                 services=values.get("services", ""),
             )
+        elif name == "appeal":
+            services.case_appeal(reach=self.reach, case=case, comment=values["comment"])
+        elif name == "close":
+            services.case_close(reach=self.reach, case=case, comment=values["comment"])
         else:
             raise Http404
+        return self.respond_with(self.get_in_reach(pk))
+
+    @extend_schema(summary="Record that the provisional reply was sent", request=ProvisionalReplySerializer)
+    @action(detail=True, methods=["post"], url_path="provisional-reply", filterset_class=None)
+    def provisional_reply(self, request: Request, pk: str) -> Response:
+        case = self.get_in_reach(pk)
+        data = ProvisionalReplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.case_record_provisional_reply(
+            reach=self.reach, case=case, sent_on=data.validated_data["sent_on"]
+        )
         return self.respond_with(self.get_in_reach(pk))
 
     @extend_schema(summary="Record why no home visit was made", request=NoVisitReasonSerializer)

@@ -208,7 +208,9 @@ def conversation_to(*, reach: Reach, conversation: QualityConversation, state: s
             # Scheduling needs a time ahead; holding needs a date in the conversation's year.
             conversation = s.conversation_schedule(reach=reach, conversation=conversation, at=_soon(1, 13))
         elif step == "hold":
-            conversation = s.conversation_hold(reach=reach, conversation=conversation, on=timezone.localdate())
+            conversation = s.conversation_hold(
+                reach=reach, conversation=conversation, on=timezone.localdate()
+            )
         else:
             conversation = s.conversation_document(reach=reach, conversation=conversation, summary=SUMMARY)
     return conversation

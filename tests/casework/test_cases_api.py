@@ -139,3 +139,34 @@ def test_a_case_received_in_the_future_is_400(world, api):
 
     assert response.status_code == 400
     assert Case.objects.count() == 0
+
+
+def test_a_provisional_reply_takes_the_case_off_the_work_list(world, api, case_id):
+    client = api(world.actors["caseworker"])
+
+    sent = client.post(
+        f"/api/v1/cases/{case_id}/provisional-reply/",
+        {"sent_on": timezone.localdate().isoformat()},
+        format="json",
+    )
+
+    assert sent.status_code == 200
+    assert client.get("/api/v1/cases/past-deadline/").json() == []
+
+
+def test_appeal_and_close_after_the_decision(world, api, case_id):
+    client = api(world.actors["caseworker"])
+    client.post(f"/api/v1/cases/{case_id}/transitions/start_assessment/", {}, format="json")
+    client.post(f"/api/v1/cases/{case_id}/no-visit-reason/", {"reason": "Ønsket ikke besøk"}, format="json")
+    client.post(
+        f"/api/v1/cases/{case_id}/transitions/decide/",
+        {"outcome": "refused", "reasons": "Ikke behov.", "complaint_information": "Klage innen tre uker."},
+        format="json",
+    )
+
+    appealed = client.post(
+        f"/api/v1/cases/{case_id}/transitions/appeal/", {"comment": "Klage mottatt"}, format="json"
+    )
+    closed = client.post(f"/api/v1/cases/{case_id}/transitions/close/", {}, format="json")
+
+    assert (appealed.json()["state"], closed.json()["state"]) == ("appealed", "closed")

@@ -53,9 +53,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo municipality ready ({plans} individual plans, {groups.groups} responsibility "
-                f"groups and {groups.meetings} meetings, {casework.cases} cases and "
-                f"{casework.conversations} quality conversations ({casework.conversations_moved} "
-                f"moved on) added). Logins (password {DEMO_PASSWORD}):"
+                f"groups and {groups.meetings} meetings added; {casework.cases} cases and "
+                f"{casework.conversations} quality conversations added, {casework.conversations_moved} "
+                f"of them moved on). Logins (password {DEMO_PASSWORD}):"
             )
         )
         for spec, _user in demo.logins:
