@@ -227,6 +227,8 @@ def home_visit_complete(
             raise InvalidField(
                 field="representatives", code="other_person", detail=_("Not the person's representative.")
             )
+        if not representative_may_take_part(representative):
+            missing.append(f"representative_valid ({representative.pk})")
     visit = _move(
         reach=reach,
         obj=visit,
@@ -237,6 +239,14 @@ def home_visit_complete(
     )
     visit.representatives_present.set(representatives)
     return visit
+
+
+def representative_may_take_part(representative: Representative) -> bool:
+    """At the visit only as the person wishes (a consent in force to the relative's involvement)
+    or as a guardian's valid mandate covering personal matters allows."""
+    if representative.kind == "guardian":
+        return representative.mandates.valid_on(timezone.localdate()).filter(covers_personal=True).exists()
+    return representative.consents.in_force().filter(covers_relative_access=True).exists()
 
 
 @transaction.atomic

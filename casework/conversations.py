@@ -16,6 +16,7 @@ from casework.cases import _locked, _move
 from casework.choices import ConversationState, RepresentativeKind
 from casework.models import (
     Consent,
+    FollowUp,
     Mandate,
     Municipality,
     QualityConversation,
@@ -172,10 +173,46 @@ def conversation_hold(
 
 @transaction.atomic
 def conversation_document(
-    *, reach: Reach, conversation: QualityConversation, summary: str
+    *,
+    reach: Reach,
+    conversation: QualityConversation,
+    summary: str,
+    follow_ups: list[dict[str, Any]] | None = None,
 ) -> QualityConversation:
+    """The summary and the follow-up actions (what, who, by when); a follow-up marked for the plan
+    becomes a measure in the person's individual plan, which must be open for changes (422)."""
+    from plans.choices import CLOSED_STATES, EDITABLE_STATES
+    from plans.models import IndividualPlan, Measure
+    from plans.services import plan_item_create
+
+    follow_ups = follow_ups or []
     missing = [] if summary.strip() else ["summary"]
-    return _conversation_move(reach, conversation, "document", lambda c: c.document(summary=summary), missing)
+    plan = None
+    if any(item.get("to_plan") for item in follow_ups):
+        plan = (
+            IndividualPlan.objects.filter(service_user_id=conversation.service_user_id)
+            .exclude(state__in=[str(s) for s in CLOSED_STATES])
+            .first()
+        )
+        if plan is None or plan.state not in EDITABLE_STATES:
+            missing.append("plan_open_for_changes")
+    conversation = _conversation_move(
+        reach, conversation, "document", lambda c: c.document(summary=summary), missing
+    )
+    for item in follow_ups:
+        measure: Any = None
+        if item.get("to_plan") and plan is not None:
+            measure = plan_item_create(
+                reach=reach, plan=plan, model=Measure, description=item["text"], end_date=item.get("deadline")
+            )
+        FollowUp.objects.create(
+            conversation=conversation,
+            text=item["text"],
+            owner=item.get("owner"),
+            deadline=item.get("deadline"),
+            plan_measure=measure,
+        )
+    return conversation
 
 
 @transaction.atomic

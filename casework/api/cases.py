@@ -19,7 +19,7 @@ from casework import conversations as conversation_services
 from casework import selectors
 from casework.api.base import PersonDataViewSet, reference_in_reach
 from casework.choices import DecisionOutcome, HomeVisitMissReason
-from casework.models import Case, Decision, HomeVisit, QualityConversation, WorkflowTransition
+from casework.models import Case, Decision, HomeVisit, QualityConversation, Representative, WorkflowTransition
 from config.serializers import StrictInputSerializer
 
 
@@ -114,6 +114,7 @@ class NoVisitReasonSerializer(StrictInputSerializer):
 
 class VisitTransitionSerializer(StrictInputSerializer):
     at = serializers.DateTimeField(required=False)
+    representatives = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=20)
     findings = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
     wishes = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
     reason = serializers.ChoiceField(choices=HomeVisitMissReason.choices, required=False)
@@ -121,6 +122,24 @@ class VisitTransitionSerializer(StrictInputSerializer):
 
 class StrictCaseRef(StrictInputSerializer):
     case = serializers.IntegerField()
+
+
+def _options(obj: Any, guards: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
+    """``GET …/transitions/``: each transition from the state; ``blocked_by`` for guards known
+    without request input (inputs such as a time or a summary are checked when performed)."""
+    guards = guards or {}
+    options = []
+    for transition in obj.transitions_from_here():
+        blocked = [f"missing: {item}" for item in guards.get(transition.name, [])]
+        options.append(
+            {
+                "name": transition.name,
+                "target": transition.target,
+                "allowed": not blocked,
+                "blocked_by": blocked,
+            }
+        )
+    return sorted(options, key=lambda option: option["name"])
 
 
 def _history(obj: Any) -> Any:
@@ -316,6 +335,13 @@ class HomeVisitViewSet(PersonDataViewSet):
         visit = services.home_visit_plan(reach=self.reach, case=case)
         return self.respond_with(self.get_in_reach(str(visit.pk)), status.HTTP_201_CREATED)
 
+    @extend_schema(summary="Transitions from the current state")
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def transitions(self, request: Request, pk: str) -> Response:
+        visit = self.get_in_reach(pk)
+        self.log_read("transitions", [visit])
+        return Response(_options(visit))
+
     @extend_schema(
         summary="Perform a transition (schedule, complete, miss)",
         request=VisitTransitionSerializer,
@@ -334,8 +360,19 @@ class HomeVisitViewSet(PersonDataViewSet):
                 )
             services.home_visit_schedule(reach=self.reach, visit=visit, at=values["at"])
         elif name == "complete":
+            wanted = set(values.get("representatives", []))
+            person_id = visit.case.service_user_id
+            present = list(Representative.objects.filter(pk__in=sorted(wanted), service_user_id=person_id))
+            if len(present) != len(wanted):
+                raise serializers.ValidationError(
+                    {"representatives": [serializers.ErrorDetail(_("Not found."), code="not_found")]}
+                )
             services.home_visit_complete(
-                reach=self.reach, visit=visit, findings=values["findings"], wishes=values["wishes"]
+                reach=self.reach,
+                visit=visit,
+                findings=values["findings"],
+                wishes=values["wishes"],
+                representatives=present,
             )
         elif name == "miss":
             services.home_visit_miss(reach=self.reach, visit=visit, reason=values.get("reason", ""))
@@ -378,10 +415,17 @@ class QualityConversationSerializer(serializers.ModelSerializer):
         ]
 
 
+class FollowUpInputSerializer(StrictInputSerializer):
+    text = serializers.CharField(max_length=5000)
+    deadline = serializers.DateField(required=False, allow_null=True)
+    to_plan = serializers.BooleanField(required=False, default=False)
+
+
 class ConversationTransitionSerializer(StrictInputSerializer):
     at = serializers.DateTimeField(required=False)
     on = serializers.DateField(required=False)
     summary = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
+    follow_ups = FollowUpInputSerializer(many=True, required=False)
 
 
 @extend_schema_view(
@@ -401,6 +445,15 @@ class QualityConversationViewSet(PersonDataViewSet):
 
     def get_in_reach(self, pk: str) -> QualityConversation:
         return selectors.quality_conversation_get_for(reach=self.reach, id=pk)
+
+    @extend_schema(summary="Transitions from the current state, and what blocks each")
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def transitions(self, request: Request, pk: str) -> Response:
+        conversation = self.get_in_reach(pk)
+        self.log_read("transitions", [conversation])
+        valid = conversation_services.representative_valid_now(conversation)
+        blocked = [] if valid else ["representative_valid"]
+        return Response(_options(conversation, {"offer": blocked, "schedule": blocked}))
 
     @extend_schema(
         summary="Perform a transition (offer, accept, decline, schedule, hold, document)",
@@ -435,7 +488,10 @@ class QualityConversationViewSet(PersonDataViewSet):
             conversation_services.conversation_hold(reach=reach, conversation=conversation, on=values["on"])
         elif name == "document":
             conversation_services.conversation_document(
-                reach=reach, conversation=conversation, summary=values["summary"]
+                reach=reach,
+                conversation=conversation,
+                summary=values["summary"],
+                follow_ups=list(values.get("follow_ups", [])),
             )
         else:
             raise Http404

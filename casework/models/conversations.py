@@ -127,6 +127,14 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
+    plan_measure = models.ForeignKey(
+        "plans.Measure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("plan measure"),
+    )
 
     class Meta:
         verbose_name = _("follow-up")

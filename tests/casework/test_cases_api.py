@@ -170,3 +170,26 @@ def test_appeal_and_close_after_the_decision(world, api, case_id):
     closed = client.post(f"/api/v1/cases/{case_id}/transitions/close/", {}, format="json")
 
     assert (appealed.json()["state"], closed.json()["state"]) == ("appealed", "closed")
+
+
+def test_a_visit_with_a_guardian_whose_mandate_ended_is_422(world, api, case_id):
+    from casework.models import Representative
+
+    client = api(world.actors["caseworker"])
+    expired = Representative.objects.get(user=world.actors["guardian_expired"])
+    valid = Representative.objects.get(user=world.actors["guardian"])
+    visit = client.post("/api/v1/home-visits/", {"case": case_id}, format="json").json()["id"]
+    client.post(
+        f"/api/v1/home-visits/{visit}/transitions/schedule/",
+        {"at": (timezone.now() + datetime.timedelta(days=1)).isoformat()},
+        format="json",
+    )
+    body = {"findings": "Funn", "wishes": "Ønsker", "representatives": [expired.pk]}
+
+    refused = client.post(f"/api/v1/home-visits/{visit}/transitions/complete/", body, format="json")
+    body["representatives"] = [valid.pk]
+    done = client.post(f"/api/v1/home-visits/{visit}/transitions/complete/", body, format="json")
+
+    assert refused.status_code == 422
+    assert done.status_code == 200
+    assert client.get(f"/api/v1/home-visits/{visit}/transitions/").json() == []

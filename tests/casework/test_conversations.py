@@ -184,3 +184,56 @@ def test_conversation_detail_matrix(world, api, actor, expected):
         api(world.actors[actor]).get(f"/api/v1/quality-conversations/{conversation.pk}/").status_code
         == expected
     )
+
+
+def test_follow_ups_are_kept_and_one_for_the_plan_becomes_a_measure(world):
+    from plans import services as plan_services
+    from tests.plans.conftest import PlanBuilder
+
+    plan = plan_services.plan_start_review(
+        reach=reach_for(world.actors["caseworker"]), plan=PlanBuilder(world).active()
+    )
+    _generate(world)
+    reach = reach_for(world.actors["caseworker"])
+    conversation = QualityConversation.objects.get(representative__user__username="relative")
+    conversations.conversation_offer(reach=reach, conversation=conversation)
+    conversations.conversation_accept(reach=reach, conversation=conversation)
+    conversations.conversation_schedule(
+        reach=reach, conversation=conversation, at=timezone.now() + datetime.timedelta(days=1)
+    )
+    conversations.conversation_hold(reach=reach, conversation=conversation, on=datetime.date(2026, 11, 25))
+
+    conversations.conversation_document(
+        reach=reach,
+        conversation=conversation,
+        summary="Ønsker mer aktivitet.",
+        follow_ups=[
+            {"text": "Ringe pårørende om fritidstilbud", "deadline": datetime.date(2026, 12, 15)},
+            {"text": "Støttekontakt til fotball", "to_plan": True},
+        ],
+    )
+
+    assert conversation.follow_ups.count() == 2
+    assert plan.measures.filter(description="Støttekontakt til fotball").count() == 1
+
+
+def test_a_follow_up_for_a_locked_plan_is_422(world):
+    from tests.plans.conftest import PlanBuilder
+
+    PlanBuilder(world).active()
+    _generate(world)
+    reach = reach_for(world.actors["caseworker"])
+    conversation = QualityConversation.objects.get(representative__user__username="relative")
+    conversations.conversation_offer(reach=reach, conversation=conversation)
+    conversations.conversation_accept(reach=reach, conversation=conversation)
+    conversations.conversation_schedule(
+        reach=reach, conversation=conversation, at=timezone.now() + datetime.timedelta(days=1)
+    )
+    conversations.conversation_hold(reach=reach, conversation=conversation, on=datetime.date(2026, 11, 25))
+
+    with pytest.raises(GuardFailed) as refused:
+        conversations.conversation_document(
+            reach=reach, conversation=conversation, summary="S", follow_ups=[{"text": "T", "to_plan": True}]
+        )
+
+    assert refused.value.extra["missing"] == ["plan_open_for_changes"]
