@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from casework import cases
@@ -133,3 +134,15 @@ def test_history_and_audit_record_each_step(world, case):
 
 def test_the_provisional_reply_is_due_one_month_after_receipt(case):
     assert case.provisional_reply_due == datetime.date(2026, 2, 28)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="the append-only trigger needs PostgreSQL",
+)
+def test_the_workflow_history_cannot_be_rewritten(world, case):
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        WorkflowTransition.objects.all().update(comment="endret")
