@@ -16,12 +16,12 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.audit import audit_record
-from casework.choices import CASE_WRITE_ROLES, HomeVisitMissReason
+from casework.audit import audit_record, changes_between
+from casework.choices import CASE_WRITE_ROLES, CaseState, HomeVisitMissReason
 from casework.models import Case, Decision, HomeVisit, Representative, ServiceUser, Unit, WorkflowTransition
 from casework.selectors import Reach
 from casework.services import InvalidField
-from config.errors import GuardFailed, NotAllowed, TransitionNotAllowed
+from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from notifications.services import outbox_emit
 
 
@@ -141,8 +141,10 @@ def decision_missing(case: Case) -> list[str]:
 def case_record_no_visit_reason(*, reach: Reach, case: Case, reason: str) -> Case:
     case = _locked(Case, case.pk)
     _ensure_can_work_on(reach, case.unit_id)
+    _ensure_undecided(case)
     if not reason.strip():
         raise InvalidField(field="reason", code="required", detail=_("Give the reason."))
+    before = case.no_visit_reason
     case.no_visit_reason = reason
     case.save(update_fields=["no_visit_reason"])
     audit_record(
@@ -150,9 +152,15 @@ def case_record_no_visit_reason(*, reach: Reach, case: Case, reason: str) -> Cas
         action="case.no_visit_reason",
         obj=case,
         service_user=case.service_user,
-        comment=reason,
+        changes={"no_visit_reason": [before or None, reason]},
     )
     return case
+
+
+def _ensure_undecided(case: Case) -> None:
+    """The evidence for a decision (visits, the reason for none) is gathered before it (409 after)."""
+    if case.state not in (CaseState.RECEIVED, CaseState.UNDER_ASSESSMENT):
+        raise Conflict(_("The case is already decided."), code="case_decided")
 
 
 @transaction.atomic
@@ -176,7 +184,7 @@ def case_decide(
         call=lambda c: c.decide(),
         missing=decision_missing(case),
     )
-    return Decision.objects.create(
+    decision = Decision.objects.create(
         case=case,
         outcome=outcome,
         services=services,
@@ -185,11 +193,29 @@ def case_decide(
         complaint_deadline=timezone.localdate() + datetime.timedelta(weeks=complaint_weeks),
         decided_by=reach.actor,
     )
+    audit_record(
+        actor=reach.actor,
+        action="decision.create",
+        obj=decision,
+        service_user=case.service_user,
+        changes=changes_between(
+            {},
+            {
+                "outcome": outcome,
+                "services": services,
+                "reasons": reasons,
+                "complaint_deadline": decision.complaint_deadline,
+            },
+        ),
+    )
+    return decision
 
 
 @transaction.atomic
 def home_visit_plan(*, reach: Reach, case: Case) -> HomeVisit:
+    case = _locked(Case, case.pk)
     _ensure_can_work_on(reach, case.unit_id)
+    _ensure_undecided(case)
     visit = HomeVisit.objects.create(case=case)
     audit_record(actor=reach.actor, action="homevisit.plan", obj=visit, service_user=case.service_user)
     return visit

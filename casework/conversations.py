@@ -205,12 +205,19 @@ def conversation_document(
             measure = plan_item_create(
                 reach=reach, plan=plan, model=Measure, description=item["text"], end_date=item.get("deadline")
             )
-        FollowUp.objects.create(
+        follow_up = FollowUp.objects.create(
             conversation=conversation,
             text=item["text"],
             owner=item.get("owner"),
             deadline=item.get("deadline"),
             plan_measure=measure,
+        )
+        audit_record(
+            actor=reach.actor,
+            action="followup.create",
+            obj=follow_up,
+            service_user=conversation.service_user,
+            changes={"deadline": [None, follow_up.deadline.isoformat() if follow_up.deadline else None]},
         )
     return conversation
 

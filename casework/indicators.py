@@ -48,7 +48,11 @@ def _shares(rows: QuerySet[Any]) -> dict[int, Share]:
 def decisions_after_home_visit(*, reach: Reach, start: datetime.date, end: datetime.date) -> dict[int, Share]:
     """Decisions made in [start, end) that a completed home visit preceded."""
     since, until = _period(start, end)
-    visited = Exists(HomeVisit.objects.filter(case=OuterRef("pk"), state=HomeVisitState.COMPLETED))
+    visited = Exists(
+        HomeVisit.objects.filter(
+            case=OuterRef("pk"), state=HomeVisitState.COMPLETED, state_changed_at__lte=OuterRef("decided_at")
+        )
+    )
     rows = (
         _units(reach, Case.objects.filter(decided_at__gte=since, decided_at__lt=until))
         .annotate(visited=visited)

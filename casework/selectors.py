@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -25,7 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from casework import lookups  # noqa: F401  (registers pk__in_ids_of)
-from casework.choices import AccessBasis, RepresentativeKind
+from casework.choices import AccessBasis, CaseState, RepresentativeKind
 from casework.models import (
     AccessLogEntry,
     Case,
@@ -358,11 +357,10 @@ def case_get_for(*, reach: Reach, id: Any) -> Case:
 
 
 def cases_past_reply_deadline(*, reach: Reach, unit_id: int | None = None) -> list[Case]:
-    """Undecided cases received more than a month ago with no provisional reply sent."""
-    cutoff = timezone.localdate() - relativedelta(months=1)
+    """Undecided cases whose provisional-reply date has passed with no reply sent."""
     cases = case_list_for(reach=reach).filter(
-        state__in=["received", "under_assessment"],
-        received_on__lt=cutoff,
+        state__in=[CaseState.RECEIVED, CaseState.UNDER_ASSESSMENT],
+        reply_due_on__lt=timezone.localdate(),
         provisional_reply_sent_on__isnull=True,
     )
     if unit_id is not None:

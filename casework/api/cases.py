@@ -142,6 +142,15 @@ def _options(obj: Any, guards: dict[str, list[str]] | None = None) -> list[dict[
     return sorted(options, key=lambda option: option["name"])
 
 
+def _staff_user_for(conversation: QualityConversation) -> Any:
+    def lookup(*, reach: Any, id: Any) -> Any:
+        return selectors.staff_user_in_municipality(
+            municipality_id=conversation.service_user.municipality_id, id=id
+        )
+
+    return lookup
+
+
 def _history(obj: Any) -> Any:
     return WorkflowTransition.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
@@ -222,7 +231,7 @@ class CaseViewSet(PersonDataViewSet):
             services.case_start_assessment(reach=self.reach, case=case, comment=values["comment"])
         elif name == "decide":
             absent = [f for f in ("outcome", "reasons", "complaint_information") if f not in values]
-            if absent:
+            if absent and "decide" in {t.name for t in case.transitions_from_here()}:
                 raise serializers.ValidationError(
                     {
                         f: [serializers.ErrorDetail(_("Required for a decision."), code="required")]
@@ -232,9 +241,9 @@ class CaseViewSet(PersonDataViewSet):
             services.case_decide(
                 reach=self.reach,
                 case=case,
-                outcome=values["outcome"],
-                reasons=values["reasons"],
-                complaint_information=values["complaint_information"],
+                outcome=values.get("outcome", ""),
+                reasons=values.get("reasons", ""),
+                complaint_information=values.get("complaint_information", ""),
                 services=values.get("services", ""),
             )
         elif name == "appeal":
@@ -417,6 +426,7 @@ class QualityConversationSerializer(serializers.ModelSerializer):
 
 class FollowUpInputSerializer(StrictInputSerializer):
     text = serializers.CharField(max_length=5000)
+    owner = serializers.IntegerField(required=False, allow_null=True)
     deadline = serializers.DateField(required=False, allow_null=True)
     to_plan = serializers.BooleanField(required=False, default=False)
 
@@ -491,7 +501,17 @@ class QualityConversationViewSet(PersonDataViewSet):
                 reach=reach,
                 conversation=conversation,
                 summary=values["summary"],
-                follow_ups=list(values.get("follow_ups", [])),
+                follow_ups=[
+                    {
+                        **item,
+                        "owner": reference_in_reach(
+                            _staff_user_for(conversation), reach=reach, field="owner", id=item["owner"]
+                        )
+                        if item.get("owner")
+                        else None,
+                    }
+                    for item in values.get("follow_ups", [])
+                ],
             )
         else:
             raise Http404

@@ -137,12 +137,57 @@ def test_the_provisional_reply_is_due_one_month_after_receipt(case):
 
 
 @pytest.mark.postgres
-@pytest.mark.skipif(
-    __import__("django.db").db.connection.vendor != "postgresql",
-    reason="the append-only trigger needs PostgreSQL",
-)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only trigger needs PostgreSQL")
 def test_the_workflow_history_cannot_be_rewritten(world, case):
     from django.db import DatabaseError, transaction
 
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         WorkflowTransition.objects.all().update(comment="endret")
+
+
+def test_after_the_decision_no_visit_can_be_planned_and_the_reason_is_fixed(world, case):
+    from config.errors import Conflict
+
+    reach = reach_for(world.actors["caseworker"])
+    cases.case_record_no_visit_reason(reach=reach, case=case, reason="Ønsket ikke besøk")
+    _decide(world, case)
+
+    with pytest.raises(Conflict):
+        cases.home_visit_plan(reach=reach, case=case)
+    with pytest.raises(Conflict):
+        cases.case_record_no_visit_reason(reach=reach, case=case, reason="Endret begrunnelse")
+    case.refresh_from_db()
+    assert case.no_visit_reason == "Ønsket ikke besøk"
+
+
+def test_the_decision_itself_is_audited(world, case):
+    cases.case_record_no_visit_reason(reach=reach_for(world.actors["caseworker"]), case=case, reason="Grunn")
+
+    _decide(world, case)
+
+    event = AuditEvent.objects.get(action="decision.create")
+    assert event.changes["outcome"] == [None, "granted"]
+
+
+def test_the_deadline_list_uses_the_stored_due_date(world):
+    from casework.selectors import cases_past_reply_deadline
+
+    reach = reach_for(world.actors["caseworker"])
+    overdue = cases.case_create(
+        reach=reach,
+        service_user=world.person,
+        unit=world.unit_a,
+        service_applied_for="A",
+        received_on=timezone.localdate() - datetime.timedelta(days=40),
+    )
+    Case.objects.filter(pk=overdue.pk).update(reply_due_on=timezone.localdate() - datetime.timedelta(days=1))
+    due_today = cases.case_create(
+        reach=reach,
+        service_user=world.person,
+        unit=world.unit_a,
+        service_applied_for="B",
+        received_on=timezone.localdate() - datetime.timedelta(days=30),
+    )
+    Case.objects.filter(pk=due_today.pk).update(reply_due_on=timezone.localdate())
+
+    assert [c.pk for c in cases_past_reply_deadline(reach=reach)] == [overdue.pk]

@@ -193,3 +193,19 @@ def test_a_visit_with_a_guardian_whose_mandate_ended_is_422(world, api, case_id)
     assert refused.status_code == 422
     assert done.status_code == 200
     assert client.get(f"/api/v1/home-visits/{visit}/transitions/").json() == []
+
+
+def test_deciding_a_closed_case_is_409_even_without_the_decision_fields(world, api, case_id):
+    client = api(world.actors["caseworker"])
+    client.post(f"/api/v1/cases/{case_id}/transitions/start_assessment/", {}, format="json")
+    client.post(f"/api/v1/cases/{case_id}/no-visit-reason/", {"reason": "Grunn"}, format="json")
+    client.post(
+        f"/api/v1/cases/{case_id}/transitions/decide/",
+        {"outcome": "refused", "reasons": "R", "complaint_information": "K"},
+        format="json",
+    )
+    client.post(f"/api/v1/cases/{case_id}/transitions/close/", {}, format="json")
+
+    response = client.post(f"/api/v1/cases/{case_id}/transitions/decide/", {}, format="json")
+
+    assert response.status_code == 409

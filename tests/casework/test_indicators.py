@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from casework import cases, conversations, indicators
-from casework.models import Case, QualityConversation
+from casework.models import Case, HomeVisit, QualityConversation
 from casework.selectors import reach_for
 from tests.factories import ServiceUserFactory
 
@@ -40,6 +40,8 @@ def _decided_case(world, *, received, decided_at, visited):
         reach=reach, case=case, outcome="granted", reasons="Begrunnelse", complaint_information="Klage"
     )
     Case.objects.filter(pk=case.pk).update(decided_at=decided_at)
+    # The visit happened before the decision (the indicator counts only those).
+    HomeVisit.objects.filter(case=case).update(state_changed_at=decided_at - datetime.timedelta(days=2))
     return case
 
 
