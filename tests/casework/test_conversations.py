@@ -237,3 +237,29 @@ def test_a_follow_up_for_a_locked_plan_is_422(world):
         )
 
     assert refused.value.extra["missing"] == ["plan_open_for_changes"]
+
+
+def test_a_follow_up_owner_is_set_through_the_api(world, api):
+    conversations.quality_conversations_generate(
+        municipality=world.person.municipality, year=timezone.localdate().year
+    )
+    conversation = QualityConversation.objects.get(representative__user__username="relative")
+    reach = reach_for(world.actors["unit_manager"])
+    conversations.conversation_offer(reach=reach, conversation=conversation)
+    conversations.conversation_accept(reach=reach, conversation=conversation)
+    conversations.conversation_schedule(
+        reach=reach, conversation=conversation, at=timezone.now() + datetime.timedelta(days=1)
+    )
+    conversations.conversation_hold(reach=reach, conversation=conversation, on=timezone.localdate())
+
+    response = api(world.actors["unit_manager"]).post(
+        f"/api/v1/quality-conversations/{conversation.pk}/transitions/document/",
+        {
+            "summary": "Fornøyd.",
+            "follow_ups": [{"text": "Ringe datter", "owner": world.actors["caseworker"].pk}],
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    assert conversation.follow_ups.get().owner == world.actors["caseworker"]
