@@ -107,3 +107,13 @@ class PersonDataViewSet(ReachViewSet):
         row = self.get_in_reach(pk)
         self.log_read("detail", [row])
         return Response(self.get_serializer(row).data)
+
+
+def unit_query_param(request: Request) -> int | None:
+    """The optional ``?unit=`` of the work lists: a number, or 400."""
+    unit = request.query_params.get("unit")
+    if unit is None:
+        return None
+    if not unit.isdigit():
+        raise serializers.ValidationError({"unit": [serializers.ErrorDetail(_("A number."), code="invalid")]})
+    return int(unit)

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from casework import cases as services
 from casework import conversations as conversation_services
 from casework import selectors
-from casework.api.base import PersonDataViewSet, reference_in_reach
+from casework.api.base import PersonDataViewSet, reference_in_reach, unit_query_param
 from casework.choices import DecisionOutcome, HomeVisitMissReason
 from casework.models import Case, Decision, HomeVisit, QualityConversation, Representative, WorkflowTransition
 from config.serializers import StrictInputSerializer
@@ -151,6 +151,21 @@ def _staff_user_for(conversation: QualityConversation) -> Any:
     return lookup
 
 
+class WorkflowHistoryMixin:
+    """``GET …/history/`` for the casework workflows, which share one history table."""
+
+    @extend_schema(
+        summary="Every transition: who, when, from, to, comment",
+        responses=WorkflowTransitionSerializer(many=True),
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
+    def history(self, request: Request, pk: str) -> Response:
+        obj = self.get_in_reach(pk)  # type: ignore[attr-defined]
+        self.log_read("history", [obj])  # type: ignore[attr-defined]
+        page = self.paginate_queryset(_history(obj))  # type: ignore[attr-defined]
+        return self.get_paginated_response(WorkflowTransitionSerializer(page, many=True).data)  # type: ignore[attr-defined]
+
+
 def _history(obj: Any) -> Any:
     return WorkflowTransition.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
@@ -164,7 +179,7 @@ def _history(obj: Any) -> Any:
         summary="Register a case", request=CaseCreateSerializer, responses={201: CaseSerializer}
     ),
 )
-class CaseViewSet(PersonDataViewSet):
+class CaseViewSet(WorkflowHistoryMixin, PersonDataViewSet):
     queryset = Case.objects.none()
     serializer_class = CaseSerializer
     filterset_fields = ["state", "unit"]
@@ -277,17 +292,6 @@ class CaseViewSet(PersonDataViewSet):
         return self.respond_with(self.get_in_reach(pk))
 
     @extend_schema(
-        summary="Every transition: who, when, from, to, comment",
-        responses=WorkflowTransitionSerializer(many=True),
-    )
-    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
-    def history(self, request: Request, pk: str) -> Response:
-        case = self.get_in_reach(pk)
-        self.log_read("history", [case])
-        page = self.paginate_queryset(_history(case))
-        return self.get_paginated_response(WorkflowTransitionSerializer(page, many=True).data)
-
-    @extend_schema(
         summary="Undecided cases past the one-month provisional-reply deadline",
         parameters=[OpenApiParameter("unit", int)],
         responses=CaseSerializer(many=True),
@@ -301,12 +305,8 @@ class CaseViewSet(PersonDataViewSet):
         extra_query_params=frozenset({"unit"}),
     )
     def past_deadline(self, request: Request) -> Response:
-        unit = request.query_params.get("unit")
-        if unit is not None and not unit.isdigit():
-            raise serializers.ValidationError(
-                {"unit": [serializers.ErrorDetail(_("A number."), code="invalid")]}
-            )
-        rows = selectors.cases_past_reply_deadline(reach=self.reach, unit_id=int(unit) if unit else None)
+        unit = unit_query_param(request)
+        rows = selectors.cases_past_reply_deadline(reach=self.reach, unit_id=unit)
         self.log_read("past_deadline", rows)
         return Response(CaseSerializer(rows, many=True).data)
 
@@ -315,7 +315,7 @@ class CaseViewSet(PersonDataViewSet):
     list=extend_schema(summary="List home visits in reach"),
     retrieve=extend_schema(summary="Get a home visit"),
 )
-class HomeVisitViewSet(PersonDataViewSet):
+class HomeVisitViewSet(WorkflowHistoryMixin, PersonDataViewSet):
     queryset = HomeVisit.objects.none()
     serializer_class = HomeVisitSerializer
     filterset_fields = ["state", "case"]
@@ -389,14 +389,6 @@ class HomeVisitViewSet(PersonDataViewSet):
             raise Http404
         return self.respond_with(self.get_in_reach(pk))
 
-    @extend_schema(summary="Every transition", responses=WorkflowTransitionSerializer(many=True))
-    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
-    def history(self, request: Request, pk: str) -> Response:
-        visit = self.get_in_reach(pk)
-        self.log_read("history", [visit])
-        page = self.paginate_queryset(_history(visit))
-        return self.get_paginated_response(WorkflowTransitionSerializer(page, many=True).data)
-
 
 # --- Quality conversations ------------------------------------------------------------------
 
@@ -442,7 +434,7 @@ class ConversationTransitionSerializer(StrictInputSerializer):
     list=extend_schema(summary="List quality conversations in reach"),
     retrieve=extend_schema(summary="Get a quality conversation"),
 )
-class QualityConversationViewSet(PersonDataViewSet):
+class QualityConversationViewSet(WorkflowHistoryMixin, PersonDataViewSet):
     queryset = QualityConversation.objects.none()
     serializer_class = QualityConversationSerializer
     filterset_fields = ["year", "state", "unit"]
@@ -517,14 +509,6 @@ class QualityConversationViewSet(PersonDataViewSet):
             raise Http404
         return self.respond_with(self.get_in_reach(pk))
 
-    @extend_schema(summary="Every transition", responses=WorkflowTransitionSerializer(many=True))
-    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
-    def history(self, request: Request, pk: str) -> Response:
-        conversation = self.get_in_reach(pk)
-        self.log_read("history", [conversation])
-        page = self.paginate_queryset(_history(conversation))
-        return self.get_paginated_response(WorkflowTransitionSerializer(page, many=True).data)
-
     @extend_schema(
         summary="This year's conversations not yet offered, per unit",
         parameters=[OpenApiParameter("unit", int)],
@@ -538,16 +522,12 @@ class QualityConversationViewSet(PersonDataViewSet):
         extra_query_params=frozenset({"unit"}),
     )
     def not_offered(self, request: Request) -> Response:
-        unit = request.query_params.get("unit")
-        if unit is not None and not unit.isdigit():
-            raise serializers.ValidationError(
-                {"unit": [serializers.ErrorDetail(_("A number."), code="invalid")]}
-            )
+        unit = unit_query_param(request)
         rows = selectors.quality_conversation_list_for(reach=self.reach).filter(
             state="due", year=timezone.localdate().year, representative__isnull=False
         )
-        if unit:
-            rows = rows.filter(unit_id=int(unit))
+        if unit is not None:
+            rows = rows.filter(unit_id=unit)
         page = list(self.paginate_queryset(rows) or [])
         self.log_read("not_offered", page)
         return self.get_paginated_response(QualityConversationSerializer(page, many=True).data)

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from casework import selectors as casework_selectors
-from casework.api.base import PersonDataViewSet, reference_in_reach
+from casework.api.base import PersonDataViewSet, reference_in_reach, unit_query_param
 from casework.audit import access_log_record
 from casework.models import Representative, StaffMembership
 from config.errors import NotAllowed
@@ -133,12 +133,7 @@ class GroupViewSet(PersonDataViewSet):
         extra_query_params=frozenset({"unit"}),
     )
     def overdue(self, request: Request) -> Response:
-        unit = request.query_params.get("unit")
-        if unit is not None and not unit.isdigit():
-            raise serializers.ValidationError(
-                {"unit": [serializers.ErrorDetail(_("A number."), code="invalid")]}
-            )
-        groups = selectors.groups_overdue_for(reach=self.reach, unit_id=int(unit) if unit else None)
+        groups = selectors.groups_overdue_for(reach=self.reach, unit_id=unit_query_param(request))
         self.log_read("overdue", groups)
         return Response(s.GroupSerializer(groups, many=True).data)
 
