@@ -214,22 +214,7 @@ class CaseViewSet(WorkflowHistoryMixin, PersonDataViewSet):
     def transitions(self, request: Request, pk: str) -> Response:
         case = self.get_in_reach(pk)
         self.log_read("transitions", [case])
-        options = []
-        for transition in case.transitions_from_here():
-            blocked = (
-                [f"missing: {m}" for m in services.decision_missing(case)]
-                if transition.name == "decide"
-                else []
-            )
-            options.append(
-                {
-                    "name": transition.name,
-                    "target": transition.target,
-                    "allowed": not blocked,
-                    "blocked_by": blocked,
-                }
-            )
-        return Response(sorted(options, key=lambda o: o["name"]))
+        return Response(_options(case, {"decide": services.decision_missing(case)}))
 
     @extend_schema(
         summary="Perform a transition (start_assessment, decide, appeal, close)",

@@ -15,17 +15,18 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, Transition, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from casework.choices import CaseState, DecisionOutcome, HomeVisitMissReason, HomeVisitState
 from casework.models.organisation import Unit
 from casework.models.people import Representative, ServiceUser
+from casework.models.workflow import WorkflowStateMixin
 
 C = CaseState
 V = HomeVisitState
 
 
-class Case(ConcurrentTransitionMixin, models.Model):
+class Case(WorkflowStateMixin, ConcurrentTransitionMixin, models.Model):
     service_user = models.ForeignKey(
         ServiceUser, on_delete=models.PROTECT, related_name="cases", verbose_name=_("service user")
     )
@@ -55,13 +56,6 @@ class Case(ConcurrentTransitionMixin, models.Model):
         """One month after receipt (forvaltningsloven § 11 a)."""
         return self.reply_due_on or self.received_on + relativedelta(months=1)
 
-    def transitions_from_here(self) -> list[Transition]:
-        every = self.get_all_state_transitions()  # type: ignore[attr-defined]  # added by django-fsm
-        return [t for t in every if t.source == self.state]
-
-    def _moved(self) -> None:
-        self.state_changed_at = timezone.now()
-
     @transition(field=state, source=C.RECEIVED, target=C.UNDER_ASSESSMENT)
     def start_assessment(self) -> None:
         self._moved()
@@ -80,7 +74,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
         self._moved()
 
 
-class HomeVisit(ConcurrentTransitionMixin, models.Model):
+class HomeVisit(WorkflowStateMixin, ConcurrentTransitionMixin, models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="home_visits", verbose_name=_("case")
     )
@@ -107,13 +101,6 @@ class HomeVisit(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return str(_("Home visit #%(id)s") % {"id": self.pk})
-
-    def transitions_from_here(self) -> list[Transition]:
-        every = self.get_all_state_transitions()  # type: ignore[attr-defined]  # added by django-fsm
-        return [t for t in every if t.source == self.state]
-
-    def _moved(self) -> None:
-        self.state_changed_at = timezone.now()
 
     @transition(field=state, source=[V.PLANNED, V.SCHEDULED], target=V.SCHEDULED)
     def schedule(self, *, at: datetime.datetime) -> None:

@@ -15,17 +15,18 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, Transition, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from casework.choices import ConversationState
 from casework.models.organisation import Unit
 from casework.models.people import Representative, ServiceUser
+from casework.models.workflow import WorkflowStateMixin
 
 Q_ = ConversationState
 UNFINISHED = [Q_.DUE, Q_.OFFERED, Q_.ACCEPTED, Q_.SCHEDULED, Q_.HELD]
 
 
-class QualityConversation(ConcurrentTransitionMixin, models.Model):
+class QualityConversation(WorkflowStateMixin, ConcurrentTransitionMixin, models.Model):
     service_user = models.ForeignKey(
         ServiceUser,
         on_delete=models.PROTECT,
@@ -72,13 +73,6 @@ class QualityConversation(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return str(_("Quality conversation %(year)s #%(id)s") % {"year": self.year, "id": self.pk})
-
-    def transitions_from_here(self) -> list[Transition]:
-        every = self.get_all_state_transitions()  # type: ignore[attr-defined]  # added by django-fsm
-        return [t for t in every if t.source == self.state]
-
-    def _moved(self) -> None:
-        self.state_changed_at = timezone.now()
 
     @transition(field=state, source=Q_.DUE, target=Q_.OFFERED)
     def offer(self) -> None:

@@ -13,16 +13,17 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, Transition, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from casework.models import Consent, ServiceUser, Unit
+from casework.models.workflow import WorkflowStateMixin
 from plans import guards
 from plans.choices import CLOSED_STATES, PlanState
 
 S = PlanState
 
 
-class IndividualPlan(ConcurrentTransitionMixin, models.Model):
+class IndividualPlan(WorkflowStateMixin, ConcurrentTransitionMixin, models.Model):
     service_user = models.ForeignKey(
         ServiceUser,
         on_delete=models.PROTECT,
@@ -82,14 +83,6 @@ class IndividualPlan(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return str(_("Individual plan #%(id)s") % {"id": self.pk})
-
-    def transitions_from_here(self) -> list[Transition]:
-        """Every transition whose source is the current state, whatever its guards say."""
-        every = self.get_all_state_transitions()  # type: ignore[attr-defined]  # added by django-fsm
-        return [t for t in every if t.source == self.state]
-
-    def _moved(self) -> None:
-        self.state_changed_at = timezone.now()
 
     # --- transitions (fields only) -----------------------------------------------------------
 

@@ -13,15 +13,16 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, Transition, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from casework.models.workflow import WorkflowStateMixin
 from responsibility_groups.choices import MeetingState
 from responsibility_groups.models.group import GroupMember, ResponsibilityGroup
 
 S = MeetingState
 
 
-class Meeting(ConcurrentTransitionMixin, models.Model):
+class Meeting(WorkflowStateMixin, ConcurrentTransitionMixin, models.Model):
     group = models.ForeignKey(ResponsibilityGroup, on_delete=models.PROTECT, related_name="meetings")
     state = FSMField(_("state"), default=S.PROPOSED, choices=S.choices, protected=True, db_index=True)
     state_changed_at = models.DateTimeField(_("state changed at"), default=timezone.now)
@@ -54,13 +55,6 @@ class Meeting(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return str(_("Meeting %(when)s") % {"when": f"{timezone.localtime(self.starts_at):%d.%m.%Y %H:%M}"})
-
-    def transitions_from_here(self) -> list[Transition]:
-        every = self.get_all_state_transitions()  # type: ignore[attr-defined]  # added by django-fsm
-        return [t for t in every if t.source == self.state]
-
-    def _moved(self) -> None:
-        self.state_changed_at = timezone.now()
 
     @transition(field=state, source=S.PROPOSED, target=S.INVITED)
     def invite(self) -> None:
