@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from casework.demo.municipality import DEMO_PASSWORD, LOGINS
+from config.celery import _ensure_filesystem_broker_folders
 
 STOP_TIMEOUT_SECONDS = 15
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
         python = sys.executable
+        # The filesystem broker's folders exist before either child starts, so the web process
+        # is ready (``/readyz``) as soon as it answers, whichever child comes up first.
+        _ensure_filesystem_broker_folders()
         children = {
             "web": subprocess.Popen(  # noqa: S603 - fixed argument list, our own interpreter
                 [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"]
