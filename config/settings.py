@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("MEDVIRK_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -182,6 +183,9 @@ SPECTACULAR_SETTINGS = {
         "MeetingStateEnum": "responsibility_groups.choices.MeetingState",
         "HomeVisitMissReasonEnum": "casework.choices.HomeVisitMissReason",
         "VersionReasonEnum": "plans.choices.VersionReason",
+        "LanguageEnum": "casework.choices.Language",
+        "DeliveryStatusEnum": "notifications.choices.DeliveryStatus",
+        "ChannelEnum": "notifications.choices.Channel",
     },
     # Swagger UI from our own static files, not a CDN: no third-party script on a page with health data.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -208,12 +212,33 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker process is replaced after this many tasks or this much memory (WeasyPrint's PDFs grow it);
+# the 'heavy' queue (emails with a plan PDF) can get workers of its own: see the README.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=500)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)  # KiB
+CELERY_TASK_SOFT_TIME_LIMIT = 120
+CELERY_TASK_TIME_LIMIT = 150
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Publishing after a commit must not hang a request when the broker is down: the sweeper
+# re-dispatches from the database.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "casework.tasks.heartbeat", "schedule": 60.0},
+    "notifications-sweep": {
+        "task": "notifications.sweep",
+        "schedule": env.float("NOTIFICATIONS_SWEEP_SECONDS", default=15.0),
+    },
+    "notifications-reminders": {"task": "notifications.send_reminders", "schedule": 10 * 60.0},
+    "notifications-daily-digest": {
+        "task": "notifications.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
     "quality-conversations": {
         "task": "casework.tasks.quality_conversations_yearly",
         "schedule": 6 * 60 * 60.0,
@@ -227,7 +252,23 @@ CALENDAR_FALLBACK_ORGANIZER = env.str("CALENDAR_FALLBACK_ORGANIZER", default="ik
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds; a hung relay must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Medvirk <ikke-svar@medvirk.local>")
+
+# --- Notifications ---------------------------------------------------------------------------
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.FileSmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms" / "messages.jsonl"))
+# Local hours (from, to) in which no SMS is sent; they wait until the quiet hours end.
+SMS_QUIET_HOURS = tuple(env.list("SMS_QUIET_HOURS", cast=int, default=[21, 8]))
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30.0)
+NOTIFICATIONS_RETRY_CAP_SECONDS = env.float("NOTIFICATIONS_RETRY_CAP_SECONDS", default=3600.0)
+NOTIFICATIONS_TASK_SOFT_TIME_LIMIT = 90
+# A sender holds a row this long; longer than a task may run, so only a dead worker's rows expire.
+NOTIFICATIONS_SEND_LEASE_SECONDS = env.int("NOTIFICATIONS_SEND_LEASE_SECONDS", default=150)
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.float("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=10.0)
+NOTIFICATIONS_MINUTES_DUE_DAYS = 14
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -172,6 +172,12 @@ def plan_document_content(*, reach: Reach, plan: IndividualPlan, version: str | 
     )
     if chosen is None:
         raise Http404
+    return version_document_content(plan=plan, version=chosen)
+
+
+def version_document_content(*, plan: IndividualPlan, version: PlanVersion) -> dict[str, Any]:
+    """An approved version's content for export, with the plan's live state."""
+    chosen = version
     content = dict(chosen.content)
     # The approved content as frozen, with the plan's status as it is now: a plan put on hold or
     # completed after its last approval must not be exported as active.

@@ -22,6 +22,20 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _celery_runs_in_process() -> Any:
+    """Tasks queued after a commit run right there, so tests see the whole path to delivery.
+
+    Tests that need a real worker and broker (tests/notifications/test_reliability.py) start them.
+    """
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     """PBKDF2 at full strength costs ~0.3 s per user; tests do not need it."""

@@ -48,6 +48,8 @@ class Command(BaseCommand):
                     "config",
                     "worker",
                     "--beat",
+                    "--queues",
+                    "default,heavy",
                     "--loglevel",
                     "INFO",
                     "--concurrency",

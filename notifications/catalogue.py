@@ -1,0 +1,263 @@
+"""Which messages exist, whom they go to, what they say and what they carry.
+
+An event from the outbox, or a reminder scan, names a message ``kind``. Each kind has a template
+per language in ``notifications/templates/notifications/messages/<kind>.<language>.txt`` (the
+first line is the subject, the rest the body; bokmål must exist, the system check says so at
+start-up) and the functions below that find its object's recipients and the template's context.
+
+The texts leave the municipality's systems (email, SMS), so they name neither the person nor
+anything about their health: they say what happens when, and that the details are in Medvirk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model, Q
+from django.utils import timezone
+
+from casework.models import Case, HomeVisit, QualityConversation, Unit
+from notifications import recipients as r
+from notifications.recipients import Recipient
+from plans.models import IndividualPlan
+from responsibility_groups.choices import MemberKind
+from responsibility_groups.models import Meeting
+from responsibility_groups.sharing import sharing_missing
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str
+    model: type[Model]
+    recipients: Callable[[Any], list[Recipient]]
+    context: Callable[[Any], dict[str, Any]]
+    # Attachment specs resolved at sending time: {"type": "meeting_ics", "method": "REQUEST"} ...
+    attachments: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    related: tuple[str, ...] = ()
+
+
+# --- Recipients ------------------------------------------------------------------------------
+
+
+def _meeting_members(meeting: Meeting, *, with_coordinator: bool) -> list[Recipient]:
+    group = meeting.group
+    found: list[Recipient] = []
+    rows = meeting.attendance.select_related(
+        "member__user__notification_preference", "member__representative__user__notification_preference"
+    ).order_by("member_id")
+    for row in rows:
+        member = row.member
+        if not member.is_active:
+            continue
+        is_coordinator = member.user_id == group.coordinator_id
+        if is_coordinator and not with_coordinator:
+            continue
+        if sharing_missing(
+            service_user_id=group.service_user_id,
+            kind=member.kind,
+            representative=member.representative,
+            is_coordinator=is_coordinator,
+        ):
+            continue
+        if member.kind == MemberKind.STAFF and member.user is not None:
+            found.append(r.staff_recipient(member.user))
+        elif member.kind == MemberKind.REPRESENTATIVE and member.representative is not None:
+            found.append(r.representative_recipient(member.representative))
+        elif member.kind == MemberKind.SERVICE_USER:
+            found.append(r.person_recipient(group.service_user))
+        else:
+            channels = {"email"} if member.email else ({"sms"} if member.phone else set())
+            found.append(
+                Recipient(
+                    key=f"m{member.pk}",
+                    name=member.display_name,
+                    email=member.email,
+                    phone=member.phone,
+                    channels=frozenset(channels),
+                )
+            )
+    return found
+
+
+def meeting_invitees(meeting: Meeting) -> list[Recipient]:
+    """Everyone invited but the coordinator, who sent the invitation."""
+    return _meeting_members(meeting, with_coordinator=False)
+
+
+def meeting_everyone(meeting: Meeting) -> list[Recipient]:
+    return _meeting_members(meeting, with_coordinator=True)
+
+
+def meeting_coordinator(meeting: Meeting) -> list[Recipient]:
+    return [r.staff_recipient(meeting.group.coordinator)]
+
+
+def plan_representatives(plan: IndividualPlan) -> list[Recipient]:
+    reps = r.representatives_in_force(plan.service_user_id, consent_scope=Q(covers_plan=True))
+    return [r.representative_recipient(rep) for rep in reps]
+
+
+def plan_coordinator(plan: IndividualPlan) -> list[Recipient]:
+    return [r.staff_recipient(plan.coordinator)]
+
+
+def conversation_representative(conversation: QualityConversation) -> list[Recipient]:
+    if conversation.representative_id is None:
+        return []
+    reps = r.representatives_in_force(conversation.service_user_id, consent_scope=Q()).filter(
+        pk=conversation.representative_id
+    )
+    return [r.representative_recipient(rep) for rep in reps]
+
+
+def visit_person_and_guardians(visit: HomeVisit) -> list[Recipient]:
+    person = visit.case.service_user
+    guardians = r.representatives_in_force(person.pk, consent_scope=Q()).filter(kind="guardian")
+    return [r.person_recipient(person), *(r.representative_recipient(rep) for rep in guardians)]
+
+
+def case_staff(case: Case) -> list[Recipient]:
+    return r.unit_staff(case.unit_id, r.CASE_STAFF)
+
+
+def quality_staff(unit: Unit) -> list[Recipient]:
+    return r.unit_staff(unit.pk, r.QUALITY_STAFF)
+
+
+# --- Contexts (what the templates may use) ------------------------------------------------------
+
+
+def meeting_context(meeting: Meeting) -> dict[str, Any]:
+    return {
+        "starts_at": meeting.starts_at,
+        "ends_at": meeting.ends_at,
+        "place": meeting.place,
+        "video_link": meeting.video_link,
+        "unit": meeting.group.unit.name,
+        "cancel_reason": meeting.cancel_reason,
+        "meeting_id": meeting.pk,
+    }
+
+
+def plan_context(plan: IndividualPlan) -> dict[str, Any]:
+    today = timezone.localdate()
+    review = plan.next_review_date
+    return {
+        "unit": plan.unit.name,
+        "plan_id": plan.pk,
+        "next_review_date": review,
+        "days_left": (review - today).days if review else None,
+        "days_overdue": (today - review).days if review and review < today else None,
+    }
+
+
+def conversation_context(conversation: QualityConversation) -> dict[str, Any]:
+    return {
+        "unit": conversation.unit.name,
+        "year": conversation.year,
+        "scheduled_for": conversation.scheduled_for,
+        "conversation_id": conversation.pk,
+    }
+
+
+def visit_context(visit: HomeVisit) -> dict[str, Any]:
+    return {"unit": visit.case.unit.name, "scheduled_for": visit.scheduled_for, "visit_id": visit.pk}
+
+
+def case_context(case: Case) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "unit": case.unit.name,
+        "case_id": case.pk,
+        "received_on": case.received_on,
+        "reply_due_on": case.reply_due_on,
+        "days_left": (case.reply_due_on - today).days,
+    }
+
+
+def unit_context(unit: Unit) -> dict[str, Any]:
+    # ``not_offered`` is filled in by the reminder scan, which counts them.
+    return {"unit": unit.name, "unit_id": unit.pk}
+
+
+ICS_REQUEST = {"type": "meeting_ics", "method": "REQUEST"}
+ICS_CANCEL = {"type": "meeting_ics", "method": "CANCEL"}
+PLAN_PDF = {"type": "plan_pdf"}
+
+_MEETING = ("group__unit", "group__coordinator", "group__service_user")
+_PLAN = ("unit", "coordinator", "service_user")
+
+MESSAGES: dict[str, Message] = {
+    message.kind: message
+    for message in [
+        # Events
+        Message("meeting_invited", Meeting, meeting_invitees, meeting_context, (ICS_REQUEST,), _MEETING),
+        Message("meeting_rescheduled", Meeting, meeting_invitees, meeting_context, (ICS_REQUEST,), _MEETING),
+        Message("meeting_updated", Meeting, meeting_invitees, meeting_context, (ICS_REQUEST,), _MEETING),
+        Message("meeting_cancelled", Meeting, meeting_invitees, meeting_context, (ICS_CANCEL,), _MEETING),
+        Message("minutes_approved", Meeting, meeting_invitees, meeting_context, (), _MEETING),
+        Message("plan_approved", IndividualPlan, plan_representatives, plan_context, (PLAN_PDF,), _PLAN),
+        Message("plan_reviewed", IndividualPlan, plan_representatives, plan_context, (PLAN_PDF,), _PLAN),
+        Message(
+            "quality_conversation_offered",
+            QualityConversation,
+            conversation_representative,
+            conversation_context,
+            (),
+            ("unit", "service_user"),
+        ),
+        Message(
+            "quality_conversation_scheduled",
+            QualityConversation,
+            conversation_representative,
+            conversation_context,
+            (),
+            ("unit", "service_user"),
+        ),
+        Message(
+            "home_visit_scheduled",
+            HomeVisit,
+            visit_person_and_guardians,
+            visit_context,
+            (),
+            ("case__unit", "case__service_user"),
+        ),
+        # Reminders
+        Message("meeting_tomorrow", Meeting, meeting_everyone, meeting_context, (), _MEETING),
+        Message("meeting_soon", Meeting, meeting_everyone, meeting_context, (), _MEETING),
+        Message("minutes_not_approved", Meeting, meeting_coordinator, meeting_context, (), _MEETING),
+        Message("plan_review_due", IndividualPlan, plan_coordinator, plan_context, (), _PLAN),
+        Message("plan_review_overdue", IndividualPlan, plan_coordinator, plan_context, (), _PLAN),
+        Message("provisional_reply_due", Case, case_staff, case_context, (), ("unit",)),
+        Message("quality_conversations_not_offered", Unit, quality_staff, unit_context, (), ()),
+    ]
+}
+
+# Outbox events that people hear about; the others (drafts, internal steps) stay in the history.
+EVENT_MESSAGES: dict[str, str] = {
+    "meeting.invite": "meeting_invited",
+    "meeting.reschedule": "meeting_rescheduled",
+    "meeting.attendees_changed": "meeting_updated",
+    "meeting.cancel": "meeting_cancelled",
+    "meeting.approve_minutes": "minutes_approved",
+    "plan.activate": "plan_approved",
+    "plan.complete_review": "plan_reviewed",
+    "qualityconversation.offer": "quality_conversation_offered",
+    "qualityconversation.schedule": "quality_conversation_scheduled",
+    "homevisit.schedule": "home_visit_scheduled",
+}
+
+DIGEST_KIND = "daily_digest"
+LANGUAGES = ("nb", "nn", "en")
+FALLBACK_LANGUAGE = "nb"
+
+
+def message_for(kind: str) -> Message:
+    return MESSAGES[kind]
+
+
+def load(message: Message, object_id: Any) -> Any:
+    """The message's object with what its recipients and context read, or None if it is gone."""
+    return message.model._default_manager.select_related(*message.related).filter(pk=object_id).first()

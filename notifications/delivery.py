@@ -1,0 +1,129 @@
+"""Turning an outbox event or a reminder into notification rows, one per recipient and channel.
+
+Rows are created with ``bulk_create(ignore_conflicts=True)`` on their unique idempotency key, so a
+fan-out or reminder scan that runs twice (a redelivered task, beat firing twice, two workers)
+adds nothing the second time. Inbox messages are delivered by being written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.catalogue import EVENT_MESSAGES, PLAN_PDF, Message, load, message_for
+from notifications.choices import Channel, DeliveryStatus
+from notifications.models import Notification, OutboxEvent
+from notifications.recipients import Recipient
+from notifications.rendering import Rendered, render_message
+
+logger = logging.getLogger(__name__)
+
+
+def _service_user_id(obj: Any) -> int | None:
+    if hasattr(obj, "service_user_id"):
+        return int(obj.service_user_id)
+    if hasattr(obj, "group"):
+        return int(obj.group.service_user_id)
+    if hasattr(obj, "case"):
+        return int(obj.case.service_user_id)
+    return None
+
+
+def _attachments(message: Message, recipient: Recipient, obj: Any) -> list[dict[str, Any]]:
+    chosen = []
+    for spec in message.attachments:
+        if spec == PLAN_PDF:
+            if not recipient.plan_pdf_by_email:
+                continue
+            number = obj.versions.order_by("-number").values_list("number", flat=True).first()
+            if number is None:
+                continue
+            chosen.append({**spec, "version": number})
+        else:
+            chosen.append(dict(spec))
+    return chosen
+
+
+def create_notifications(
+    *,
+    message: Message,
+    obj: Any,
+    key: str,
+    event: OutboxEvent | None = None,
+    extra_context: dict[str, Any] | None = None,
+    recipients: Iterable[Recipient] | None = None,
+) -> list[int]:
+    """Rows for everyone ``message`` goes to about ``obj``; answers the ids waiting to be sent."""
+    now = timezone.now()
+    context = {**message.context(obj), **(extra_context or {})}
+    rendered: dict[str, Rendered] = {}
+    rows: list[Notification] = []
+    for recipient in message.recipients(obj) if recipients is None else recipients:
+        language = recipient.language
+        if language not in rendered:
+            rendered[language] = render_message(message.kind, language, context)
+        text = rendered[language]
+        for channel in sorted(recipient.channels):
+            status = DeliveryStatus.PENDING
+            addresses: dict[str, str] = {Channel.EMAIL: recipient.email, Channel.SMS: recipient.phone}
+            address = addresses.get(channel, "")
+            if channel == Channel.INBOX:
+                status = DeliveryStatus.DELIVERED
+            elif channel == Channel.EMAIL and recipient.daily_digest:
+                status = DeliveryStatus.HELD_FOR_DIGEST
+            rows.append(
+                Notification(
+                    key=f"{key}:{recipient.key}:{channel}",
+                    kind=message.kind,
+                    channel=channel,
+                    status=status,
+                    event=event,
+                    object_type=obj._meta.label_lower,
+                    object_id=str(obj.pk),
+                    service_user_id=_service_user_id(obj),
+                    recipient_user=recipient.user,
+                    recipient_name=recipient.name[:200],
+                    address=address,
+                    language=text.language,
+                    subject=text.subject[:300],
+                    body=text.body,
+                    attachments=_attachments(message, recipient, obj) if channel == Channel.EMAIL else [],
+                    next_attempt_at=now,
+                    delivered_at=now if status == DeliveryStatus.DELIVERED else None,
+                )
+            )
+    if not rows:
+        return []
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        Notification.objects.filter(key__in=[row.key for row in rows], status=DeliveryStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def fan_out(event_id: int) -> list[int]:
+    """Notification rows for one outbox event, once; answers the ids to send now."""
+    with transaction.atomic():
+        event = (
+            OutboxEvent.objects.select_for_update().filter(pk=event_id, dispatched_at__isnull=True).first()
+        )
+        if event is None:
+            return []
+        ids: list[int] = []
+        kind = EVENT_MESSAGES.get(event.event)
+        if kind is not None:
+            message = message_for(kind)
+            obj = load(message, event.object_id)
+            if obj is not None:
+                ids = create_notifications(message=message, obj=obj, key=f"e{event.pk}", event=event)
+        event.dispatched_at = timezone.now()
+        event.save(update_fields=["dispatched_at"])
+    logger.info(
+        "outbox event %s (%s) fanned out into %s notifications to send", event.pk, event.event, len(ids)
+    )
+    return ids

@@ -1,0 +1,188 @@
+"""Sending notification rows: claim, send, record; retries with backoff; the sweeper's rescue.
+
+A row is claimed by one conditional UPDATE (pending and due → sending, with a lease), so any
+number of tasks for the same row send it once. The row is marked delivered as soon as the channel
+accepted it. A worker killed between the two leaves the row 'sending'; when its lease has run out
+the sweeper sends it again (``in_doubt_resends``), with the same Message-ID, so that the receiving
+side can recognise it: that short window is the one place where at-least-once shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import smtplib
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import mail
+from django.db.models import F
+from django.utils import timezone
+
+from notifications.addresses import InvalidAddress, checked_email, checked_phone
+from notifications.choices import Channel, DeliveryStatus
+from notifications.models import Notification
+from notifications.rendering import render_html, sms_text
+from notifications.sms import SmsPermanentError, quiet_hours_end, sms_backend
+
+logger = logging.getLogger(__name__)
+
+PENDING = DeliveryStatus.PENDING
+SENDING = DeliveryStatus.SENDING
+
+
+class PermanentFailure(Exception):
+    """Retrying will not help (a refused recipient, a bad address)."""
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential with a cap and ±10 % jitter, so that retries after an outage spread out."""
+    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    seconds = min(base, settings.NOTIFICATIONS_RETRY_CAP_SECONDS)
+    return timedelta(seconds=seconds * random.uniform(0.9, 1.1))  # noqa: S311 - jitter, not secrecy
+
+
+def _reason(error: BaseException) -> str:
+    """What went wrong, without the address (SMTP errors quote it)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = sorted({code for code, _ in error.recipients.values()})
+        return f"SMTP recipient refused ({', '.join(map(str, codes))})"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"SMTP {error.smtp_code}"
+    if isinstance(error, InvalidAddress | PermanentFailure | SmsPermanentError):
+        return str(error)[:200]
+    return type(error).__name__
+
+
+def _is_permanent(error: BaseException) -> bool:
+    if isinstance(
+        error, InvalidAddress | PermanentFailure | SmsPermanentError | smtplib.SMTPRecipientsRefused
+    ):
+        return True
+    # 5xx replies are final; 4xx (mailbox busy, greylisting) are worth another try.
+    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+
+
+class Dispatcher:
+    """Sends a batch of rows over one email connection."""
+
+    def __init__(self) -> None:
+        self._connection: Any = None
+
+    def __enter__(self) -> Dispatcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._close()
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            except Exception:  # closing a broken connection may fail too
+                logger.debug("closing the email connection failed", exc_info=True)
+            self._connection = None
+
+    def _email_connection(self) -> Any:
+        if self._connection is None:
+            self._connection = mail.get_connection(fail_silently=False)
+            self._connection.open()
+        return self._connection
+
+    def deliver(self, ids: Iterable[int]) -> dict[str, int]:
+        counts = {"delivered": 0, "retry": 0, "failed": 0, "skipped": 0}
+        for pk in ids:
+            counts[self.deliver_one(pk)] += 1
+        return counts
+
+    def deliver_one(self, pk: int) -> str:
+        now = timezone.now()
+        row = Notification.objects.filter(pk=pk, status=PENDING, next_attempt_at__lte=now).first()
+        if row is None:
+            return "skipped"
+        if row.channel == Channel.SMS:
+            quiet_until = quiet_hours_end(now)
+            if quiet_until is not None:
+                Notification.objects.filter(pk=pk, status=PENDING).update(next_attempt_at=quiet_until)
+                return "skipped"
+        claimed = Notification.objects.filter(pk=pk, status=PENDING, next_attempt_at__lte=now).update(
+            status=SENDING,
+            attempts=F("attempts") + 1,
+            claimed_until=now + timedelta(seconds=settings.NOTIFICATIONS_SEND_LEASE_SECONDS),
+        )
+        if not claimed:
+            return "skipped"  # another worker has it
+        row.attempts += 1
+        try:
+            self._send(row)
+        except Exception as error:  # every failure is recorded on the row
+            return self._record_failure(row, error)
+        Notification.objects.filter(pk=pk, status=SENDING).update(
+            status=DeliveryStatus.DELIVERED, delivered_at=timezone.now(), claimed_until=None, last_error=""
+        )
+        logger.info("notification %s (%s, %s) delivered", pk, row.kind, row.channel)
+        return "delivered"
+
+    def _record_failure(self, row: Notification, error: Exception) -> str:
+        reason = _reason(error)
+        if not _is_permanent(error):
+            self._close()  # the connection may be the problem; the next row opens a new one
+        if _is_permanent(error) or row.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            Notification.objects.filter(pk=row.pk, status=SENDING).update(
+                status=DeliveryStatus.FAILED, last_error=reason, claimed_until=None
+            )
+            logger.warning("notification %s (%s, %s) failed: %s", row.pk, row.kind, row.channel, reason)
+            return "failed"
+        Notification.objects.filter(pk=row.pk, status=SENDING).update(
+            status=PENDING,
+            last_error=reason,
+            claimed_until=None,
+            next_attempt_at=timezone.now() + backoff(row.attempts),
+        )
+        logger.info("notification %s (%s, %s) will be retried: %s", row.pk, row.kind, row.channel, reason)
+        return "retry"
+
+    def _send(self, row: Notification) -> None:
+        if row.channel == Channel.EMAIL:
+            self._send_email(row)
+        elif row.channel == Channel.SMS:
+            sms_backend().send(to=checked_phone(row.address), text=sms_text(row.subject), reference=row.key)
+        else:
+            raise PermanentFailure(f"nothing to send on channel {row.channel}")
+
+    def _send_email(self, row: Notification) -> None:
+        from notifications.attachments import attachment_parts
+
+        address = checked_email(row.address)
+        message = mail.EmailMultiAlternatives(
+            subject=row.subject,
+            body=row.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[address],
+            headers={"Message-ID": message_id(row.key), "Auto-Submitted": "auto-generated"},
+            connection=self._email_connection(),
+        )
+        message.attach_alternative(render_html(row.subject, row.body, row.language), "text/html")
+        for part in attachment_parts(row):
+            message.attach(part)
+        message.send()
+
+
+def message_id(key: str) -> str:
+    """The idempotency key as the email's Message-ID: a resent message keeps its identity."""
+    return f"<{key.replace(':', '.')}@{settings.CALENDAR_UID_DOMAIN}>"
+
+
+def deliver(ids: Iterable[int]) -> dict[str, int]:
+    with Dispatcher() as dispatcher:
+        return dispatcher.deliver(ids)
+
+
+def rescue_abandoned(*, now: Any = None) -> int:
+    """Rows left 'sending' by a worker that died: pending again, counted as in doubt."""
+    now = now or timezone.now()
+    return Notification.objects.filter(status=SENDING, claimed_until__lt=now).update(
+        status=PENDING, claimed_until=None, next_attempt_at=now, in_doubt_resends=F("in_doubt_resends") + 1
+    )

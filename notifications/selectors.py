@@ -1,0 +1,84 @@
+"""Reads: the caller's own inbox, and the deliveries of an object for staff who can see it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from casework import selectors as casework_selectors
+from casework.selectors import Reach
+from notifications.choices import Channel
+from notifications.models import Notification, NotificationPreference
+from plans.selectors import plan_staff_get_for
+from responsibility_groups.selectors import meeting_get_for
+
+
+def inbox_for(*, user: Any) -> QuerySet[Notification]:
+    if not getattr(user, "is_authenticated", False):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient_user=user, channel=Channel.INBOX).order_by(
+        "-created_at", "-id"
+    )
+
+
+def inbox_get_for(*, user: Any, id: Any) -> Notification:
+    row = inbox_for(user=user).filter(pk=id).first() if str(id).isdigit() else None
+    if row is None:
+        raise Http404
+    return row
+
+
+def preference_for(*, user: Any) -> NotificationPreference:
+    """The caller's preferences; the defaults (unsaved) until they change one."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
+
+
+def _staff_reach(reach: Reach) -> Reach:
+    # Delivery status names the other recipients: for staff only, never for representatives.
+    return dataclasses.replace(reach, represented={})
+
+
+# The objects whose deliveries staff may look up, each through the selector that applies reach.
+OBJECT_SELECTORS: dict[str, Callable[..., Any]] = {
+    "plan": plan_staff_get_for,
+    "meeting": meeting_get_for,
+    "case": casework_selectors.case_get_for,
+    "home_visit": casework_selectors.home_visit_get_for,
+    "quality_conversation": casework_selectors.quality_conversation_get_for,
+}
+
+
+def delivery_object_for(*, reach: Reach, object_type: str, object_id: Any) -> Any:
+    """The object named, if the caller reaches it as staff (404 otherwise)."""
+    getter = OBJECT_SELECTORS[object_type]
+    staff = _staff_reach(reach)
+    if not (staff.is_superuser or staff.is_staff_member):
+        raise Http404
+    return getter(reach=staff, id=object_id)
+
+
+def deliveries_of(*, obj: Any) -> QuerySet[Notification]:
+    return (
+        Notification.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .select_related("service_user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def delivery_get_for(*, reach: Reach, id: Any) -> Notification:
+    """One delivery, for staff who reach the person it concerns (404 otherwise)."""
+    staff = _staff_reach(reach)
+    rows = Notification.objects.select_related("service_user").filter(pk=id) if str(id).isdigit() else None
+    row = rows.first() if rows is not None else None
+    if row is None or not (staff.is_superuser or staff.is_staff_member):
+        raise Http404
+    if staff.is_superuser:
+        return row
+    if row.service_user_id is None:
+        raise Http404  # digests: their recipient's own business
+    casework_selectors.service_user_get_for(reach=staff, id=row.service_user_id)
+    return row
