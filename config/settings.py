@@ -250,8 +250,13 @@ CALENDAR_UID_DOMAIN = env.str("CALENDAR_UID_DOMAIN", default="medvirk.local")
 CALENDAR_FALLBACK_ORGANIZER = env.str("CALENDAR_FALLBACK_ORGANIZER", default="ikke-svar@medvirk.local")
 
 # --- Email ----------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
-vars().update(EMAIL_CONFIG)
+# Unset: each email is written as a file to var/mail/ (the embedded default); production sets
+# EMAIL_URL=smtp+tls://user:password@relay.example.no:587 (see the README).
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)  # seconds; a hung relay must not hold a worker
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Medvirk <ikke-svar@medvirk.local>")
 

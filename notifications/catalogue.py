@@ -36,6 +36,8 @@ class Message:
     # Attachment specs resolved at sending time: {"type": "meeting_ics", "method": "REQUEST"} ...
     attachments: tuple[dict[str, Any], ...] = field(default_factory=tuple)
     related: tuple[str, ...] = ()
+    # Still worth saying when the fan-out runs (an outage may delay it): no invitation to the past.
+    relevant: Callable[[Any], bool] = lambda obj: True
 
 
 # --- Recipients ------------------------------------------------------------------------------
@@ -182,6 +184,10 @@ def unit_context(unit: Unit) -> dict[str, Any]:
     return {"unit": unit.name, "unit_id": unit.pk}
 
 
+def _ahead(meeting: Meeting) -> bool:
+    return bool(meeting.starts_at > timezone.now())
+
+
 ICS_REQUEST = {"type": "meeting_ics", "method": "REQUEST"}
 ICS_CANCEL = {"type": "meeting_ics", "method": "CANCEL"}
 PLAN_PDF = {"type": "plan_pdf"}
@@ -193,10 +199,42 @@ MESSAGES: dict[str, Message] = {
     message.kind: message
     for message in [
         # Events
-        Message("meeting_invited", Meeting, meeting_invitees, meeting_context, (ICS_REQUEST,), _MEETING),
-        Message("meeting_rescheduled", Meeting, meeting_invitees, meeting_context, (ICS_REQUEST,), _MEETING),
-        Message("meeting_updated", Meeting, meeting_invitees, meeting_context, (ICS_REQUEST,), _MEETING),
-        Message("meeting_cancelled", Meeting, meeting_invitees, meeting_context, (ICS_CANCEL,), _MEETING),
+        Message(
+            "meeting_invited",
+            Meeting,
+            meeting_invitees,
+            meeting_context,
+            (ICS_REQUEST,),
+            _MEETING,
+            relevant=_ahead,
+        ),
+        Message(
+            "meeting_rescheduled",
+            Meeting,
+            meeting_invitees,
+            meeting_context,
+            (ICS_REQUEST,),
+            _MEETING,
+            relevant=_ahead,
+        ),
+        Message(
+            "meeting_updated",
+            Meeting,
+            meeting_invitees,
+            meeting_context,
+            (ICS_REQUEST,),
+            _MEETING,
+            relevant=_ahead,
+        ),
+        Message(
+            "meeting_cancelled",
+            Meeting,
+            meeting_invitees,
+            meeting_context,
+            (ICS_CANCEL,),
+            _MEETING,
+            relevant=_ahead,
+        ),
         Message("minutes_approved", Meeting, meeting_invitees, meeting_context, (), _MEETING),
         Message("plan_approved", IndividualPlan, plan_representatives, plan_context, (PLAN_PDF,), _PLAN),
         Message("plan_reviewed", IndividualPlan, plan_representatives, plan_context, (PLAN_PDF,), _PLAN),

@@ -119,7 +119,7 @@ def fan_out(event_id: int) -> list[int]:
         if kind is not None:
             message = message_for(kind)
             obj = load(message, event.object_id)
-            if obj is not None:
+            if obj is not None and message.relevant(obj):
                 ids = create_notifications(message=message, obj=obj, key=f"e{event.pk}", event=event)
         event.dispatched_at = timezone.now()
         event.save(update_fields=["dispatched_at"])

@@ -36,8 +36,8 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def fill_plan(*, reach: Reach, plan: IndividualPlan) -> IndividualPlan:
-    """All nine statutory contents, with consent and a review date half a year ahead."""
+def fill_plan(*, reach: Reach, plan: IndividualPlan, review_in_days: int = 180) -> IndividualPlan:
+    """All nine statutory contents, with consent and a review date (by default half a year ahead)."""
     consent = consent_create(
         reach=reach,
         service_user=plan.service_user,
@@ -55,7 +55,7 @@ def fill_plan(*, reach: Reach, plan: IndividualPlan) -> IndividualPlan:
         cooperation="NAV (arbeid og aktivitet), fastlegen, Strandvik Vekst AS.",
         period_start=_today() - datetime.timedelta(days=30),
         period_end=_today() + datetime.timedelta(days=700),
-        next_review_date=_today() + datetime.timedelta(days=180),
+        next_review_date=_today() + datetime.timedelta(days=review_in_days),
     )
     for text in GOALS[:2]:
         services.plan_item_create(reach=reach, plan=plan, model=Goal, text=text)
@@ -100,7 +100,7 @@ def fill_plan(*, reach: Reach, plan: IndividualPlan) -> IndividualPlan:
     return IndividualPlan.objects.get(pk=plan.pk)
 
 
-def _review(reach: Reach, plan: IndividualPlan, note: str) -> IndividualPlan:
+def _review(reach: Reach, plan: IndividualPlan, note: str, next_review_in_days: int) -> IndividualPlan:
     plan = services.plan_start_review(reach=reach, plan=plan, comment="Evaluering i ansvarsgruppemøte")
     for goal in plan.goals.all():
         services.goal_assess(reach=reach, goal=goal, progress="partly_achieved", assessment=note)
@@ -112,14 +112,20 @@ def _review(reach: Reach, plan: IndividualPlan, note: str) -> IndividualPlan:
     services.plan_update(
         reach=reach,
         plan=plan,
-        next_review_date=(plan.next_review_date or _today()) + datetime.timedelta(days=180),
+        next_review_date=_today() + datetime.timedelta(days=next_review_in_days),
     )
     return services.plan_complete_review(reach=reach, plan=plan, comment="Evaluering fullført")
 
 
 @transaction.atomic
 def plan_in_state(
-    *, reach: Reach, service_user: ServiceUser, unit: Unit, coordinator: Any, state: str
+    *,
+    reach: Reach,
+    service_user: ServiceUser,
+    unit: Unit,
+    coordinator: Any,
+    state: str,
+    next_review_in_days: int = 360,
 ) -> IndividualPlan:
     """A plan for ``service_user`` moved through the services to ``state``."""
     plan = services.plan_create(reach=reach, service_user=service_user, unit=unit, coordinator=coordinator)
@@ -130,7 +136,8 @@ def plan_in_state(
     plan = services.plan_request_consent(reach=reach, plan=plan, comment="Samtykkeskjema sendt")
     if state == PlanState.AWAITING_CONSENT:
         return plan
-    plan = fill_plan(reach=reach, plan=plan)
+    # An active plan has been reviewed once: its first review date lies before the current one.
+    plan = fill_plan(reach=reach, plan=plan, review_in_days=min(180, next_review_in_days // 2))
     plan = services.plan_record_consent(reach=reach, plan=plan)
     if state == PlanState.IN_PREPARATION:
         return plan
@@ -138,7 +145,8 @@ def plan_in_state(
         return services.plan_withdraw(reach=reach, plan=plan, comment="Samtykket ble trukket tilbake.")
     plan = services.plan_activate(reach=reach, plan=plan, comment="Planen er godkjent i ansvarsgruppen")
     if state == PlanState.ACTIVE:
-        return _review(reach, plan, "God fremgang, fortsetter som før.")  # two approved versions
+        # Two approved versions.
+        return _review(reach, plan, "God fremgang, fortsetter som før.", next_review_in_days)
     if state == PlanState.UNDER_REVIEW:
         return services.plan_start_review(reach=reach, plan=plan)
     if state == PlanState.ON_HOLD:
@@ -167,6 +175,8 @@ DEMO_PLAN_STATES = (
     (9, PlanState.WITHDRAWN),
     (1, PlanState.DECLINED),
 )
+# The relative's person's plan is due for review soon, so the coordinator has a reminder.
+DEMO_REVIEW_SOON = {2: 20}
 
 
 def seed_demo_plans(*, reach: Reach, people: list[ServiceUser], unit: Unit, coordinator: Any) -> int:
@@ -175,6 +185,13 @@ def seed_demo_plans(*, reach: Reach, people: list[ServiceUser], unit: Unit, coor
         person = people[index]
         if IndividualPlan.objects.filter(service_user=person).exists():
             continue
-        plan_in_state(reach=reach, service_user=person, unit=unit, coordinator=coordinator, state=state)
+        plan_in_state(
+            reach=reach,
+            service_user=person,
+            unit=unit,
+            coordinator=coordinator,
+            state=state,
+            next_review_in_days=DEMO_REVIEW_SOON.get(index, 360),
+        )
         created += 1
     return created

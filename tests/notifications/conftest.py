@@ -21,3 +21,8 @@ def _sms_in_memory(settings: Any) -> Any:
 @pytest.fixture
 def sms_outbox() -> list[dict[str, Any]]:
     return MemorySmsBackend.outbox
+
+
+# The workflows' builders, for messages about real plans and meetings.
+from tests.plans.conftest import plans  # noqa: E402, F401
+from tests.responsibility_groups.conftest import groups  # noqa: E402, F401

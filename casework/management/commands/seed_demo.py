@@ -12,6 +12,7 @@ from casework.demo.casework_flows import seed_demo_casework
 from casework.demo.municipality import DEMO_PASSWORD, PEOPLE_PER_UNIT, seed_demo_municipality
 from casework.demo.scale import seed_scale
 from casework.selectors import reach_for
+from notifications.demo import seed_demo_notifications
 from plans.demo import seed_demo_plans
 from responsibility_groups.demo import seed_demo_groups
 
@@ -50,12 +51,13 @@ class Command(BaseCommand):
             people=demo.people[:PEOPLE_PER_UNIT],
             unit=demo.units[0],
         )
+        messages = seed_demo_notifications(users=[user for _spec, user in demo.logins])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo municipality ready ({plans} individual plans, {groups.groups} responsibility "
                 f"groups and {groups.meetings} meetings added; {casework.cases} cases and "
                 f"{casework.conversations} quality conversations added, {casework.conversations_moved} "
-                f"of them moved on). Logins (password {DEMO_PASSWORD}):"
+                f"of them moved on; {messages} notifications). Logins (password {DEMO_PASSWORD}):"
             )
         )
         for spec, _user in demo.logins:

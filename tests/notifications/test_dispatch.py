@@ -1,0 +1,264 @@
+"""Sending rows: claims, failures with reasons, retries with backoff, quiet hours, rescue, retry by hand."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import smtplib
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from casework.models import AuditEvent
+from casework.selectors import reach_for
+from config.errors import Conflict
+from notifications import dispatch, tasks
+from notifications.choices import Channel, DeliveryStatus
+from notifications.models import Notification
+from notifications.services import delivery_retry
+from notifications.sms import quiet_hours_end
+
+pytestmark = pytest.mark.django_db
+_keys = itertools.count()
+
+
+def _row(channel: str = Channel.EMAIL, address: str = "mottaker@example.org", **fields: Any) -> Notification:
+    values: dict[str, Any] = {
+        "key": f"test:{next(_keys)}:{channel}",
+        "kind": "meeting_invited",
+        "channel": channel,
+        "object_type": "responsibility_groups.meeting",
+        "object_id": "1",
+        "recipient_name": "Mottaker",
+        "address": address,
+        "language": "nb",
+        "subject": "Innkalling til ansvarsgruppemøte",
+        "body": "Du er invitert.\n\nMer i Medvirk.",
+    }
+    return Notification.objects.create(**{**values, **fields})
+
+
+class FlakyBackend:
+    """An email backend whose every send raises ``error``."""
+
+    error: Exception = smtplib.SMTPServerDisconnected("connection lost")
+
+    def __init__(self, **kwargs: Any) -> None:
+        pass
+
+    def open(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def send_messages(self, messages: Any) -> int:
+        raise FlakyBackend.error
+
+
+@pytest.fixture
+def flaky(settings: Any) -> type[FlakyBackend]:
+    settings.EMAIL_BACKEND = "tests.notifications.test_dispatch.FlakyBackend"
+    return FlakyBackend
+
+
+def test_an_email_is_sent_with_text_html_and_the_key_as_message_id() -> None:
+    row = _row()
+
+    counts = dispatch.deliver([row.pk])
+
+    assert counts == {"delivered": 1, "retry": 0, "failed": 0, "skipped": 0}
+    (message,) = mail.outbox
+    assert message.to == ["mottaker@example.org"]
+    assert message.extra_headers["Message-ID"] == dispatch.message_id(row.key)
+    assert message.alternatives[0].mimetype == "text/html"
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.claimed_until) == (DeliveryStatus.DELIVERED, 1, None)
+
+
+def test_user_text_is_escaped_in_the_html_part() -> None:
+    row = _row(body="Sted: <script>alert(1)</script>")
+
+    dispatch.deliver([row.pk])
+
+    html = mail.outbox[0].alternatives[0].content
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
+
+
+def test_an_invalid_address_fails_that_row_and_the_others_are_delivered(sms_outbox: list[Any]) -> None:
+    bad_email = _row(address="ikke-en-adresse")
+    bad_phone = _row(channel=Channel.SMS, address="12")
+    good_email = _row()
+    good_phone = _row(channel=Channel.SMS, address="+47 412 34 567")
+
+    counts = dispatch.deliver([bad_email.pk, bad_phone.pk, good_email.pk, good_phone.pk])
+
+    assert counts == {"delivered": 2, "retry": 0, "failed": 2, "skipped": 0}
+    statuses = dict(Notification.objects.values_list("pk", "status"))
+    assert statuses == {
+        bad_email.pk: DeliveryStatus.FAILED,
+        bad_phone.pk: DeliveryStatus.FAILED,
+        good_email.pk: DeliveryStatus.DELIVERED,
+        good_phone.pk: DeliveryStatus.DELIVERED,
+    }
+    assert Notification.objects.get(pk=bad_email.pk).last_error == "invalid email address"
+    assert Notification.objects.get(pk=bad_phone.pk).last_error == "invalid phone number"
+    assert [sms["to"] for sms in sms_outbox] == ["+4741234567"]
+
+
+def test_a_transient_error_schedules_a_retry_with_backoff(flaky: Any) -> None:
+    row = _row()
+    before = timezone.now()
+
+    assert dispatch.deliver([row.pk])["retry"] == 1
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.PENDING, 1, "SMTPServerDisconnected")
+    assert (
+        before + datetime.timedelta(seconds=27)
+        <= row.next_attempt_at
+        <= timezone.now() + datetime.timedelta(seconds=33)
+    )
+
+
+def test_a_row_not_yet_due_is_not_sent(flaky: Any) -> None:
+    row = _row(next_attempt_at=timezone.now() + datetime.timedelta(minutes=5))
+
+    assert dispatch.deliver([row.pk])["skipped"] == 1
+    assert Notification.objects.get(pk=row.pk).attempts == 0
+
+
+def test_after_the_last_attempt_the_row_fails_with_its_reason(flaky: Any, settings: Any) -> None:
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
+    row = _row()
+    for _ in range(3):
+        Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+        dispatch.deliver([row.pk])
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == (DeliveryStatus.FAILED, 3, "SMTPServerDisconnected")
+
+
+def test_a_permanent_smtp_refusal_fails_at_once_without_the_address(flaky: Any) -> None:
+    flaky.error = smtplib.SMTPRecipientsRefused({"mottaker@example.org": (550, b"no such user")})
+    try:
+        row = _row()
+        dispatch.deliver([row.pk])
+    finally:
+        flaky.error = smtplib.SMTPServerDisconnected("connection lost")
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == (
+        DeliveryStatus.FAILED,
+        1,
+        "SMTP recipient refused (550)",
+    )
+
+
+def test_backoff_doubles_up_to_the_cap(settings: Any) -> None:
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 10
+    settings.NOTIFICATIONS_RETRY_CAP_SECONDS = 100
+    seconds = [dispatch.backoff(n).total_seconds() for n in (1, 2, 3, 4, 5, 9)]
+    for value, expected in zip(seconds, (10, 20, 40, 80, 100, 100), strict=True):
+        assert expected * 0.9 <= value <= expected * 1.1
+
+
+def test_a_row_claimed_by_another_worker_is_not_sent_again() -> None:
+    row = _row(status=DeliveryStatus.SENDING, claimed_until=timezone.now() + datetime.timedelta(minutes=2))
+
+    assert dispatch.deliver([row.pk])["skipped"] == 1
+    assert mail.outbox == []
+
+
+def test_a_row_left_sending_by_a_dead_worker_is_sent_again_once_its_lease_ran_out() -> None:
+    abandoned = _row(
+        status=DeliveryStatus.SENDING, claimed_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    in_progress = _row(
+        status=DeliveryStatus.SENDING, claimed_until=timezone.now() + datetime.timedelta(minutes=2)
+    )
+
+    assert dispatch.rescue_abandoned() == 1
+    dispatch.deliver([abandoned.pk, in_progress.pk])
+
+    abandoned.refresh_from_db()
+    assert (abandoned.status, abandoned.in_doubt_resends) == (DeliveryStatus.DELIVERED, 1)
+    assert Notification.objects.get(pk=in_progress.pk).status == DeliveryStatus.SENDING
+    assert mail.outbox[0].extra_headers["Message-ID"] == dispatch.message_id(abandoned.key)
+
+
+def test_the_sweeper_sends_due_retries_and_rescued_rows(settings: Any) -> None:
+    settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS = 0
+    due_retry = _row(attempts=1, next_attempt_at=timezone.now() - datetime.timedelta(seconds=1))
+    later = _row(attempts=1, next_attempt_at=timezone.now() + datetime.timedelta(minutes=5))
+    abandoned = _row(
+        status=DeliveryStatus.SENDING, claimed_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+    counts = tasks.sweep()
+
+    assert counts == {"events": 0, "due": 2, "rescued": 1}
+    statuses = dict(Notification.objects.values_list("pk", "status"))
+    assert statuses == {
+        due_retry.pk: DeliveryStatus.DELIVERED,
+        later.pk: DeliveryStatus.PENDING,
+        abandoned.pk: DeliveryStatus.DELIVERED,
+    }
+
+
+def test_sms_wait_for_the_end_of_the_quiet_hours(settings: Any, sms_outbox: list[Any]) -> None:
+    hour = timezone.localtime().hour
+    settings.SMS_QUIET_HOURS = (hour, (hour + 2) % 24)
+    row = _row(channel=Channel.SMS, address="41234567")
+
+    assert dispatch.deliver([row.pk])["skipped"] == 1
+
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.PENDING
+    assert timezone.localtime(row.next_attempt_at).hour == (hour + 2) % 24
+    assert sms_outbox == []
+
+
+@pytest.mark.parametrize(
+    ("local", "expected"),
+    [
+        ("2026-11-25 22:30", "2026-11-26 08:00"),
+        ("2026-11-26 07:59", "2026-11-26 08:00"),
+        ("2026-11-26 08:00", None),
+        ("2026-11-26 20:59", None),
+        ("2026-03-29 01:30", "2026-03-29 08:00"),  # the night summer time begins
+    ],
+)
+def test_quiet_hours_cross_midnight(settings: Any, local: str, expected: str | None) -> None:
+    settings.SMS_QUIET_HOURS = (21, 8)
+    at = timezone.make_aware(datetime.datetime.fromisoformat(local))
+    end = quiet_hours_end(at)
+    assert (timezone.localtime(end).strftime("%Y-%m-%d %H:%M") if end else None) == expected
+
+
+def test_a_failed_row_can_be_sent_again_by_hand_and_it_is_audited(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    row = _row(status=DeliveryStatus.FAILED, attempts=6, last_error="SMTP 554", service_user=world.person)
+    reach = reach_for(world.actors["caseworker"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_retry(reach=reach, notification=row)
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (DeliveryStatus.DELIVERED, 1)
+    audit = AuditEvent.objects.get(action="notification.retry")
+    assert (audit.actor, audit.comment) == (world.actors["caseworker"], "SMTP 554")
+
+
+def test_only_a_failed_row_can_be_sent_again(world: Any) -> None:
+    row = _row(status=DeliveryStatus.DELIVERED, service_user=world.person)
+
+    with pytest.raises(Conflict):
+        delivery_retry(reach=reach_for(world.actors["caseworker"]), notification=row)
+
+    assert Notification.objects.get(pk=row.pk).status == DeliveryStatus.DELIVERED
+    assert not AuditEvent.objects.filter(action="notification.retry").exists()
