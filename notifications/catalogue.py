@@ -64,7 +64,7 @@ def _meeting_members(meeting: Meeting, *, with_coordinator: bool) -> list[Recipi
         ):
             continue
         if member.kind == MemberKind.STAFF and member.user is not None:
-            found.append(r.staff_recipient(member.user))
+            found += r.active_staff(member.user)
         elif member.kind == MemberKind.REPRESENTATIVE and member.representative is not None:
             found.append(r.representative_recipient(member.representative))
         elif member.kind == MemberKind.SERVICE_USER:
@@ -93,7 +93,7 @@ def meeting_everyone(meeting: Meeting) -> list[Recipient]:
 
 
 def meeting_coordinator(meeting: Meeting) -> list[Recipient]:
-    return [r.staff_recipient(meeting.group.coordinator)]
+    return r.active_staff(meeting.group.coordinator)
 
 
 def plan_representatives(plan: IndividualPlan) -> list[Recipient]:
@@ -102,7 +102,7 @@ def plan_representatives(plan: IndividualPlan) -> list[Recipient]:
 
 
 def plan_coordinator(plan: IndividualPlan) -> list[Recipient]:
-    return [r.staff_recipient(plan.coordinator)]
+    return r.active_staff(plan.coordinator)
 
 
 def conversation_representative(conversation: QualityConversation) -> list[Recipient]:

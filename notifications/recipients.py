@@ -71,6 +71,11 @@ def staff_recipient(user: Any) -> Recipient:
     )
 
 
+def active_staff(user: Any) -> list[Recipient]:
+    """The staff member as a recipient, or nobody if their login has been deactivated."""
+    return [staff_recipient(user)] if user.is_active else []
+
+
 def representative_recipient(representative: Representative) -> Recipient:
     user = representative.user if representative.user_id else None
     preference = _preference(user) if user is not None and user.is_active else None

@@ -65,6 +65,7 @@ def deliveries_of(*, obj: Any) -> QuerySet[Notification]:
     return (
         Notification.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
         .select_related("service_user")
+        .prefetch_related("service_user__units")  # the access log reads them
         .order_by("-created_at", "-id")
     )
 
@@ -72,7 +73,13 @@ def deliveries_of(*, obj: Any) -> QuerySet[Notification]:
 def delivery_get_for(*, reach: Reach, id: Any) -> Notification:
     """One delivery, for staff who reach the person it concerns (404 otherwise)."""
     staff = _staff_reach(reach)
-    rows = Notification.objects.select_related("service_user").filter(pk=id) if str(id).isdigit() else None
+    rows = (
+        Notification.objects.select_related("service_user")
+        .prefetch_related("service_user__units")
+        .filter(pk=id)
+        if str(id).isdigit()
+        else None
+    )
     row = rows.first() if rows is not None else None
     if row is None or not (staff.is_superuser or staff.is_staff_member):
         raise Http404
