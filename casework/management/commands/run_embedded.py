@@ -89,6 +89,7 @@ class Command(BaseCommand):
             f"Medvirk runs at {url}/  (API {url}/api/v1/docs/, admin {url}/admin/)",
             f"Demo logins, password {DEMO_PASSWORD}: " + ", ".join(spec.username for spec in LOGINS),
             "Celery worker with beat runs on the embedded broker. Press Ctrl-C to stop.",
+            f"Email: {_email_destination()}; SMS: {_sms_destination()}",
             "",
         ]
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
@@ -105,3 +106,17 @@ class Command(BaseCommand):
                 self.stderr.write(f"{name} did not stop in time; killing it.")
                 child.kill()
                 child.wait()
+
+
+def _email_destination() -> str:
+    if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+        return f"files in {settings.EMAIL_FILE_PATH}/"
+    if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+        return f"SMTP {settings.EMAIL_HOST}:{settings.EMAIL_PORT}"
+    return settings.EMAIL_BACKEND
+
+
+def _sms_destination() -> str:
+    if settings.SMS_BACKEND == "notifications.sms.FileSmsBackend":
+        return str(settings.SMS_FILE_PATH)
+    return str(settings.SMS_BACKEND)
