@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import mail
 from django.db.models import F
@@ -117,6 +118,9 @@ class Dispatcher:
         row.attempts += 1
         try:
             self._send(row)
+        except SoftTimeLimitExceeded as error:
+            self._record_failure(row, error)  # this row is retried; the rest of the batch waits
+            raise
         except Exception as error:  # every failure is recorded on the row
             return self._record_failure(row, error)
         Notification.objects.filter(pk=pk, status=SENDING).update(

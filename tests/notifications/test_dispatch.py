@@ -262,3 +262,24 @@ def test_only_a_failed_row_can_be_sent_again(world: Any) -> None:
 
     assert Notification.objects.get(pk=row.pk).status == DeliveryStatus.DELIVERED
     assert not AuditEvent.objects.filter(action="notification.retry").exists()
+
+
+def test_a_task_out_of_time_stops_its_batch_and_the_rest_stays_pending(flaky: Any) -> None:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    flaky.error = SoftTimeLimitExceeded()
+    first, second = _row(), _row()
+    try:
+        with pytest.raises(SoftTimeLimitExceeded):
+            dispatch.deliver([first.pk, second.pk])
+    finally:
+        flaky.error = smtplib.SMTPServerDisconnected("connection lost")
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.attempts, first.last_error) == (
+        DeliveryStatus.PENDING,
+        1,
+        "SoftTimeLimitExceeded",
+    )
+    assert (second.status, second.attempts) == (DeliveryStatus.PENDING, 0)
