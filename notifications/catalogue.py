@@ -21,6 +21,7 @@ from django.utils import timezone
 from casework.models import Case, HomeVisit, QualityConversation, Unit
 from notifications import recipients as r
 from notifications.recipients import Recipient
+from notifications.sms import sms_enabled
 from plans.models import IndividualPlan
 from responsibility_groups.choices import MemberKind
 from responsibility_groups.models import Meeting
@@ -70,7 +71,8 @@ def _meeting_members(meeting: Meeting, *, with_coordinator: bool) -> list[Recipi
         elif member.kind == MemberKind.SERVICE_USER:
             found.append(r.person_recipient(group.service_user))
         else:
-            channels = {"email"} if member.email else ({"sms"} if member.phone else set())
+            phone = member.phone if sms_enabled() else ""
+            channels = {"email"} if member.email else ({"sms"} if phone else set())
             found.append(
                 Recipient(
                     key=f"m{member.pk}",

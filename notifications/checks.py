@@ -1,4 +1,5 @@
-"""Start-up checks: every message has its bokmål template and every event names a message."""
+"""Start-up checks: every message has its bokmål template and every event names a message; in
+production (``check --deploy``) email and SMS really leave the machine."""
 
 from __future__ import annotations
 
@@ -8,6 +9,37 @@ from django.core import checks
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
 from notifications.catalogue import DIGEST_KIND, EVENT_MESSAGES, FALLBACK_LANGUAGE, LANGUAGES, MESSAGES
+
+DEVELOPMENT_EMAIL_BACKENDS = frozenset(
+    f"django.core.mail.backends.{name}.EmailBackend" for name in ("filebased", "console", "locmem", "dummy")
+)
+
+
+@checks.register("notifications", deploy=True)
+def production_channels(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """In production email must leave the machine, and SMS must not land in a file or a log."""
+    from django.conf import settings
+
+    from notifications.sms import DEVELOPMENT_BACKENDS
+
+    found: list[checks.CheckMessage] = []
+    if settings.EMAIL_BACKEND in DEVELOPMENT_EMAIL_BACKENDS:
+        found.append(
+            checks.Warning(
+                "Email is not sent: EMAIL_BACKEND is a development backend.",
+                hint="Set EMAIL_URL to the municipality's SMTP relay, e.g. smtp+tls://user:pass@relay:587.",
+                id="notifications.W001",
+            )
+        )
+    if settings.SMS_BACKEND in DEVELOPMENT_BACKENDS:
+        found.append(
+            checks.Warning(
+                "SMS would be written to a file or a log with the recipients' numbers.",
+                hint="Set SMS_BACKEND to the provider's backend, or notifications.sms.DisabledSmsBackend.",
+                id="notifications.W002",
+            )
+        )
+    return found
 
 
 @checks.register("notifications")

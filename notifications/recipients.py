@@ -19,6 +19,7 @@ from casework.choices import Language, RepresentativeKind, StaffRole
 from casework.models import Consent, Mandate, Representative, ServiceUser, StaffMembership
 from notifications.choices import Channel
 from notifications.models import NotificationPreference
+from notifications.sms import sms_enabled
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ def _preference(user: Any) -> NotificationPreference | None:
 
 def _channels(*, email: str, phone: str, preference: NotificationPreference | None, login: bool) -> set[str]:
     """The channels a recipient gets: their choice, or email with SMS only when there is no email."""
+    if not sms_enabled():
+        phone = ""
     if preference is None:
         default: set[str] = {Channel.EMAIL} if email else ({Channel.SMS} if phone else set())
         return default | ({Channel.INBOX} if login else set())

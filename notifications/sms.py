@@ -60,6 +60,23 @@ class MemorySmsBackend(BaseSmsBackend):
         MemorySmsBackend.outbox.append({"to": to, "text": text, "reference": reference})
 
 
+class DisabledSmsBackend(BaseSmsBackend):
+    """No SMS provider: nobody is offered the SMS channel (see ``sms_enabled``)."""
+
+    def send(self, *, to: str, text: str, reference: str) -> None:
+        raise SmsPermanentError("SMS is not configured")
+
+
+# Backends for development: they write numbers to a file, the console or memory.
+DEVELOPMENT_BACKENDS = frozenset(
+    f"notifications.sms.{name}" for name in ("FileSmsBackend", "ConsoleSmsBackend", "MemorySmsBackend")
+)
+
+
+def sms_enabled() -> bool:
+    return bool(settings.SMS_BACKEND != "notifications.sms.DisabledSmsBackend")
+
+
 def sms_backend() -> BaseSmsBackend:
     backend: BaseSmsBackend = import_string(settings.SMS_BACKEND)()
     return backend

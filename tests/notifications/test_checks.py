@@ -39,3 +39,20 @@ def test_the_check_runs_at_start_up(monkeypatch: Any) -> None:
     errors = django_checks.run_checks(tags=["notifications"])
 
     assert [error.id for error in errors] == ["notifications.E002"]
+
+
+def test_production_warns_while_email_and_sms_stay_on_the_machine(settings: Any) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.SMS_BACKEND = "notifications.sms.FileSmsBackend"
+
+    assert [warning.id for warning in checks.production_channels()] == [
+        "notifications.W001",
+        "notifications.W002",
+    ]
+
+
+def test_production_with_a_relay_and_sms_switched_off_is_clean(settings: Any) -> None:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.SMS_BACKEND = "notifications.sms.DisabledSmsBackend"
+
+    assert checks.production_channels() == []

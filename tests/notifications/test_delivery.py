@@ -231,3 +231,15 @@ def test_staff_with_a_daily_digest_get_one_email_the_next_morning(
     assert mail.outbox[-1].to == ["helse@kommune.no"]
     assert mail.outbox[-1].body.count("Innkalling til ansvarsgruppemøte") == 2
     assert build_digests() == []  # nothing held any more, and today's digest is sent
+
+
+def test_with_sms_switched_off_nobody_is_offered_sms(
+    world: Any, groups: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.SMS_BACKEND = "notifications.sms.DisabledSmsBackend"
+    group, _staff, _rep = _group_with_members(world, groups)
+
+    _invite(groups, group, django_capture_on_commit_callbacks)
+
+    assert not Notification.objects.filter(channel=Channel.SMS).exists()
+    assert not Notification.objects.filter(recipient_name=world.person.full_name).exists()  # no email either
