@@ -273,6 +273,7 @@ NOTIFICATIONS_TASK_SOFT_TIME_LIMIT = 90
 # A sender holds a row this long; longer than a task may run, so only a dead worker's rows expire.
 NOTIFICATIONS_SEND_LEASE_SECONDS = env.int("NOTIFICATIONS_SEND_LEASE_SECONDS", default=150)
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.float("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=10.0)
+NOTIFICATIONS_REQUEUE_SECONDS = env.float("NOTIFICATIONS_REQUEUE_SECONDS", default=60.0)
 NOTIFICATIONS_MINUTES_DUE_DAYS = 14
 
 # --- Security -------------------------------------------------------------------------------

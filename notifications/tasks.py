@@ -13,6 +13,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from notifications import digest, dispatch, reminders
@@ -102,12 +103,17 @@ def sweep() -> dict[str, int]:
     for start in range(0, len(events), BATCH):
         _publish(fan_out_event, events[start : start + BATCH])
     # Rows created a moment ago are on their way already; waiting retries become due by time.
+    # A row published by an earlier sweep waits for that message for a while before it is published
+    # again: after an outage beat may run several sweeps at once, and each would queue everything.
+    requeue = now - timedelta(seconds=settings.NOTIFICATIONS_REQUEUE_SECONDS)
     due = list(
         Notification.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
         .exclude(attempts=0, created_at__gt=grace)
+        .filter(Q(queued_at__isnull=True) | Q(queued_at__lte=requeue))
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:5000]
     )
+    Notification.objects.filter(pk__in=due).update(queued_at=now)
     _queue(due)
     counts = {"events": len(events), "due": len(due), "rescued": rescued}
     if any(counts.values()):

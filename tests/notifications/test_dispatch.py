@@ -283,3 +283,20 @@ def test_a_task_out_of_time_stops_its_batch_and_the_rest_stays_pending(flaky: An
         "SoftTimeLimitExceeded",
     )
     assert (second.status, second.attempts) == (DeliveryStatus.PENDING, 0)
+
+
+def test_the_sweeper_does_not_publish_a_row_again_while_its_message_may_be_on_the_way(
+    settings: Any, monkeypatch: Any
+) -> None:
+    settings.NOTIFICATIONS_SWEEP_GRACE_SECONDS = 0
+    settings.NOTIFICATIONS_REQUEUE_SECONDS = 60
+    published: list[list[int]] = []
+    monkeypatch.setattr(tasks, "_publish", lambda task, ids, queue=None: published.append(ids))
+    row = _row(attempts=1, next_attempt_at=timezone.now() - datetime.timedelta(seconds=1))
+
+    tasks.sweep()
+    tasks.sweep()  # e.g. beat catching up after an outage
+    Notification.objects.filter(pk=row.pk).update(queued_at=timezone.now() - datetime.timedelta(seconds=61))
+    tasks.sweep()  # the message was lost: publish again
+
+    assert published == [[row.pk], [row.pk]]
