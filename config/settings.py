@@ -266,7 +266,7 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.FileSmsBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms" / "messages.jsonl"))
 # Local hours (from, to) in which no SMS is sent; they wait until the quiet hours end.
 SMS_QUIET_HOURS = tuple(env.list("SMS_QUIET_HOURS", cast=int, default=[21, 8]))
-NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=10)  # ~3 h with the backoff
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=30.0)
 NOTIFICATIONS_RETRY_CAP_SECONDS = env.float("NOTIFICATIONS_RETRY_CAP_SECONDS", default=3600.0)
 NOTIFICATIONS_TASK_SOFT_TIME_LIMIT = 90
@@ -275,6 +275,8 @@ NOTIFICATIONS_SEND_LEASE_SECONDS = env.int("NOTIFICATIONS_SEND_LEASE_SECONDS", d
 NOTIFICATIONS_SWEEP_GRACE_SECONDS = env.float("NOTIFICATIONS_SWEEP_GRACE_SECONDS", default=10.0)
 NOTIFICATIONS_REQUEUE_SECONDS = env.float("NOTIFICATIONS_REQUEUE_SECONDS", default=60.0)
 NOTIFICATIONS_MINUTES_DUE_DAYS = 14
+# An outbox event older than this when it is fanned out (a long outage) is history, not news.
+NOTIFICATIONS_EVENT_MAX_AGE_HOURS = env.int("NOTIFICATIONS_EVENT_MAX_AGE_HOURS", default=72)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -7,7 +7,14 @@ from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
 
+from django.http import Http404
+
+from casework.audit import access_log_record
+from casework.models import ServiceUser
+from casework.selectors import reach_for
+from notifications.errors import PermanentFailure
 from notifications.models import Notification
+from plans.choices import APPROVED_STATES
 
 
 def attachment_parts(row: Notification) -> Iterator[MIMEBase]:
@@ -24,7 +31,13 @@ def _meeting_ics(row: Notification, method: str) -> MIMEBase:
     from responsibility_groups.models import Meeting
 
     meeting = Meeting.objects.select_related("group__unit", "group__coordinator").get(pk=row.object_id)
-    part = MIMEText(meeting_ics(meeting_calendar_data(meeting), method=method).decode(), "calendar", "utf-8")
+    data = meeting_calendar_data(meeting)
+    # Relatives and the person are listed by address only (ADR 0010); a copy mailed to everyone
+    # must not hand their addresses to the other invitees, so each copy lists only its recipient.
+    data["attendees"] = [
+        attendee for attendee in data["attendees"] if attendee["name"] or attendee["email"] == row.address
+    ]
+    part = MIMEText(meeting_ics(data, method=method).decode(), "calendar", "utf-8")
     # Calendar clients read the method from the content type to tell an invitation from a cancel.
     part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename="invitasjon.ics")
@@ -32,12 +45,22 @@ def _meeting_ics(row: Notification, method: str) -> MIMEBase:
 
 
 def _plan_pdf(row: Notification, number: int) -> MIMEBase:
+    """The approved version, only while the recipient may still see the plan; the disclosure is logged."""
     from plans.documents.pdf import render_plan_pdf  # WeasyPrint: loaded only when a PDF is sent
-    from plans.models import IndividualPlan
-    from plans.selectors import version_document_content
+    from plans.selectors import plan_get_for, version_document_content
 
-    plan = IndividualPlan.objects.get(pk=row.object_id)
+    if row.recipient_user is None:
+        raise PermanentFailure("the plan is sent only to a recipient with a login")
+    reach = reach_for(row.recipient_user)
+    try:
+        plan = plan_get_for(reach=reach, id=row.object_id)
+    except Http404 as error:
+        raise PermanentFailure("the recipient may no longer see the plan") from error
+    if plan.state not in APPROVED_STATES:
+        raise PermanentFailure("the plan is no longer approved")
     content = version_document_content(plan=plan, version=plan.versions.get(number=number))
+    people = ServiceUser.objects.prefetch_related("units").filter(pk=plan.service_user_id)
+    access_log_record(reach=reach, resource="plan.pdf_email", people=list(people))
     language = "en" if row.language == "en" else "nb"
     part = MIMEApplication(render_plan_pdf(content, language=language), "pdf")
     part.add_header("Content-Disposition", "attachment", filename=f"individuell-plan-{plan.pk}-{number}.pdf")

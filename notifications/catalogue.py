@@ -11,6 +11,7 @@ anything about their health: they say what happens when, and that the details ar
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from casework.models import Case, HomeVisit, QualityConversation, Unit
 from notifications import recipients as r
 from notifications.recipients import Recipient
 from notifications.sms import sms_enabled
+from plans.choices import APPROVED_STATES
 from plans.models import IndividualPlan
 from responsibility_groups.choices import MemberKind
 from responsibility_groups.models import Meeting
@@ -39,6 +41,10 @@ class Message:
     related: tuple[str, ...] = ()
     # Still worth saying when the fan-out runs (an outage may delay it): no invitation to the past.
     relevant: Callable[[Any], bool] = lambda obj: True
+    # When the message stops being worth sending (checked again by the dispatcher).
+    expires: Callable[[Any], datetime.datetime | None] = lambda obj: None
+    # May wait for a staff member's daily digest; meeting messages (and their .ics) never do.
+    digestible: bool = False
 
 
 # --- Recipients ------------------------------------------------------------------------------
@@ -140,7 +146,7 @@ def meeting_context(meeting: Meeting) -> dict[str, Any]:
         "place": meeting.place,
         "video_link": meeting.video_link,
         "unit": meeting.group.unit.name,
-        "cancel_reason": meeting.cancel_reason,
+        # Not the reason for cancelling: free text that may say why ("innlagt") stays behind login.
         "meeting_id": meeting.pk,
     }
 
@@ -190,88 +196,127 @@ def _ahead(meeting: Meeting) -> bool:
     return bool(meeting.starts_at > timezone.now())
 
 
+def _at_start(meeting: Meeting) -> datetime.datetime:
+    return meeting.starts_at
+
+
+def _day_of(meeting: Meeting) -> datetime.datetime:
+    """Local midnight before the meeting: after it, "tomorrow" is wrong."""
+    day = timezone.localdate(meeting.starts_at)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+def _approved(plan: IndividualPlan) -> bool:
+    """A plan withdrawn or declined since the event is announced to nobody."""
+    return plan.state in APPROVED_STATES
+
+
+def _in_year(conversation: QualityConversation) -> bool:
+    return conversation.year >= timezone.localdate().year
+
+
+def _visit_ahead(visit: HomeVisit) -> bool:
+    return visit.scheduled_for is not None and visit.scheduled_for > timezone.now()
+
+
 ICS_REQUEST = {"type": "meeting_ics", "method": "REQUEST"}
 ICS_CANCEL = {"type": "meeting_ics", "method": "CANCEL"}
 PLAN_PDF = {"type": "plan_pdf"}
 
 _MEETING = ("group__unit", "group__coordinator", "group__service_user")
 _PLAN = ("unit", "coordinator", "service_user")
+_CONVERSATION = ("unit", "service_user")
+
+
+def _meeting(kind: str, recipients: Callable[[Meeting], list[Recipient]], **options: Any) -> Message:
+    """Meeting messages matter until the meeting starts, and never wait for a digest."""
+    options.setdefault("relevant", _ahead)
+    options.setdefault("expires", _at_start)
+    return Message(kind, Meeting, recipients, meeting_context, related=_MEETING, **options)
+
 
 MESSAGES: dict[str, Message] = {
     message.kind: message
     for message in [
         # Events
+        _meeting("meeting_invited", meeting_invitees, attachments=(ICS_REQUEST,)),
+        _meeting("meeting_rescheduled", meeting_invitees, attachments=(ICS_REQUEST,)),
+        _meeting("meeting_updated", meeting_invitees, attachments=(ICS_REQUEST,)),
+        _meeting("meeting_cancelled", meeting_invitees, attachments=(ICS_CANCEL,)),
         Message(
-            "meeting_invited",
-            Meeting,
-            meeting_invitees,
-            meeting_context,
-            (ICS_REQUEST,),
-            _MEETING,
-            relevant=_ahead,
+            "minutes_approved", Meeting, meeting_invitees, meeting_context, related=_MEETING, digestible=True
         ),
         Message(
-            "meeting_rescheduled",
-            Meeting,
-            meeting_invitees,
-            meeting_context,
-            (ICS_REQUEST,),
-            _MEETING,
-            relevant=_ahead,
+            "plan_approved",
+            IndividualPlan,
+            plan_representatives,
+            plan_context,
+            attachments=(PLAN_PDF,),
+            related=_PLAN,
+            relevant=_approved,
+            digestible=True,
         ),
         Message(
-            "meeting_updated",
-            Meeting,
-            meeting_invitees,
-            meeting_context,
-            (ICS_REQUEST,),
-            _MEETING,
-            relevant=_ahead,
+            "plan_reviewed",
+            IndividualPlan,
+            plan_representatives,
+            plan_context,
+            attachments=(PLAN_PDF,),
+            related=_PLAN,
+            relevant=_approved,
+            digestible=True,
         ),
-        Message(
-            "meeting_cancelled",
-            Meeting,
-            meeting_invitees,
-            meeting_context,
-            (ICS_CANCEL,),
-            _MEETING,
-            relevant=_ahead,
-        ),
-        Message("minutes_approved", Meeting, meeting_invitees, meeting_context, (), _MEETING),
-        Message("plan_approved", IndividualPlan, plan_representatives, plan_context, (PLAN_PDF,), _PLAN),
-        Message("plan_reviewed", IndividualPlan, plan_representatives, plan_context, (PLAN_PDF,), _PLAN),
         Message(
             "quality_conversation_offered",
             QualityConversation,
             conversation_representative,
             conversation_context,
-            (),
-            ("unit", "service_user"),
+            related=_CONVERSATION,
+            relevant=_in_year,
+            digestible=True,
         ),
         Message(
             "quality_conversation_scheduled",
             QualityConversation,
             conversation_representative,
             conversation_context,
-            (),
-            ("unit", "service_user"),
+            related=_CONVERSATION,
+            relevant=_in_year,
+            expires=lambda conversation: conversation.scheduled_for,
         ),
         Message(
             "home_visit_scheduled",
             HomeVisit,
             visit_person_and_guardians,
             visit_context,
-            (),
-            ("case__unit", "case__service_user"),
+            related=("case__unit", "case__service_user"),
+            relevant=_visit_ahead,
+            expires=lambda visit: visit.scheduled_for,
         ),
         # Reminders
-        Message("meeting_tomorrow", Meeting, meeting_everyone, meeting_context, (), _MEETING),
-        Message("meeting_soon", Meeting, meeting_everyone, meeting_context, (), _MEETING),
-        Message("minutes_not_approved", Meeting, meeting_coordinator, meeting_context, (), _MEETING),
-        Message("plan_review_due", IndividualPlan, plan_coordinator, plan_context, (), _PLAN),
-        Message("plan_review_overdue", IndividualPlan, plan_coordinator, plan_context, (), _PLAN),
-        Message("provisional_reply_due", Case, case_staff, case_context, (), ("unit",)),
-        Message("quality_conversations_not_offered", Unit, quality_staff, unit_context, (), ()),
+        _meeting("meeting_tomorrow", meeting_everyone, expires=_day_of),
+        _meeting("meeting_soon", meeting_everyone),
+        Message(
+            "minutes_not_approved",
+            Meeting,
+            meeting_coordinator,
+            meeting_context,
+            related=_MEETING,
+            digestible=True,
+        ),
+        Message(
+            "plan_review_due", IndividualPlan, plan_coordinator, plan_context, related=_PLAN, digestible=True
+        ),
+        Message(
+            "plan_review_overdue",
+            IndividualPlan,
+            plan_coordinator,
+            plan_context,
+            related=_PLAN,
+            digestible=True,
+        ),
+        Message("provisional_reply_due", Case, case_staff, case_context, related=("unit",), digestible=True),
+        Message("quality_conversations_not_offered", Unit, quality_staff, unit_context, digestible=True),
     ]
 }
 

@@ -39,6 +39,14 @@ def production_channels(app_configs: Any = None, **kwargs: Any) -> list[checks.C
                 id="notifications.W002",
             )
         )
+    if settings.PUBLIC_BASE_URL.startswith(("http://127.", "http://localhost", "http://[::1]")):
+        found.append(
+            checks.Warning(
+                "Messages link to this machine: PUBLIC_BASE_URL is a local address.",
+                hint="Set PUBLIC_BASE_URL to the address people open, e.g. https://medvirk.kommune.no.",
+                id="notifications.W003",
+            )
+        )
     return found
 
 

@@ -18,3 +18,5 @@ class DeliveryStatus(models.TextChoices):
     # A staff member who wants a daily digest gets these in one email the next morning.
     HELD_FOR_DIGEST = "held_for_digest", _("Held for the daily digest")
     IN_DIGEST = "in_digest", _("Sent in a digest")
+    # Not sent: the meeting it was about is over, moved or cancelled.
+    CANCELLED = "cancelled", _("Not sent: no longer relevant")

@@ -7,10 +7,13 @@ adds nothing the second time. Inbox messages are delivered by being written.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -33,13 +36,17 @@ def _service_user_id(obj: Any) -> int | None:
     return None
 
 
-def _attachments(message: Message, recipient: Recipient, obj: Any) -> list[dict[str, Any]]:
+def _attachments(
+    message: Message, recipient: Recipient, obj: Any, at: datetime.datetime
+) -> list[dict[str, Any]]:
     chosen = []
     for spec in message.attachments:
         if spec == PLAN_PDF:
             if not recipient.plan_pdf_by_email:
                 continue
-            number = obj.versions.order_by("-number").values_list("number", flat=True).first()
+            # The version the event announced: the latest one approved when it happened.
+            versions = obj.versions.filter(created_at__lte=at).order_by("-number")
+            number = versions.values_list("number", flat=True).first()
             if number is None:
                 continue
             chosen.append({**spec, "version": number})
@@ -59,6 +66,8 @@ def create_notifications(
 ) -> list[int]:
     """Rows for everyone ``message`` goes to about ``obj``; answers the ids waiting to be sent."""
     now = timezone.now()
+    at = event.created_at if event is not None else now
+    expires_at = message.expires(obj)
     context = {**message.context(obj), **(extra_context or {})}
     rendered: dict[str, Rendered] = {}
     rows: list[Notification] = []
@@ -73,7 +82,7 @@ def create_notifications(
             address = addresses.get(channel, "")
             if channel == Channel.INBOX:
                 status = DeliveryStatus.DELIVERED
-            elif channel == Channel.EMAIL and recipient.daily_digest:
+            elif channel == Channel.EMAIL and recipient.daily_digest and message.digestible:
                 status = DeliveryStatus.HELD_FOR_DIGEST
             rows.append(
                 Notification(
@@ -91,8 +100,9 @@ def create_notifications(
                     language=text.language,
                     subject=text.subject[:300],
                     body=text.body,
-                    attachments=_attachments(message, recipient, obj) if channel == Channel.EMAIL else [],
+                    attachments=_attachments(message, recipient, obj, at) if channel == Channel.EMAIL else [],
                     next_attempt_at=now,
+                    expires_at=expires_at,
                     delivered_at=now if status == DeliveryStatus.DELIVERED else None,
                 )
             )
@@ -106,6 +116,28 @@ def create_notifications(
     )
 
 
+# After these, what was said earlier about the meeting (its time, its reminders) is out of date.
+SUPERSEDING_EVENTS = {"meeting.reschedule", "meeting.cancel"}
+MEETING_KINDS_SUPERSEDED = [
+    "meeting_invited",
+    "meeting_rescheduled",
+    "meeting_updated",
+    "meeting_tomorrow",
+    "meeting_soon",
+]
+
+
+def _withdraw_pending_meeting_messages(event: OutboxEvent) -> int:
+    """Unsent messages with the meeting's old time are not sent (e.g. an SMS held by quiet hours)."""
+    return Notification.objects.filter(
+        object_type=event.object_type,
+        object_id=event.object_id,
+        kind__in=MEETING_KINDS_SUPERSEDED,
+        status__in=[DeliveryStatus.PENDING, DeliveryStatus.HELD_FOR_DIGEST],
+        created_at__lte=event.created_at,
+    ).update(status=DeliveryStatus.CANCELLED, last_error=f"superseded by {event.event}")
+
+
 def fan_out(event_id: int) -> list[int]:
     """Notification rows for one outbox event, once; answers the ids to send now."""
     with transaction.atomic():
@@ -116,7 +148,12 @@ def fan_out(event_id: int) -> list[int]:
             return []
         ids: list[int] = []
         kind = EVENT_MESSAGES.get(event.event)
-        if kind is not None:
+        too_old = event.created_at < timezone.now() - timedelta(
+            hours=settings.NOTIFICATIONS_EVENT_MAX_AGE_HOURS
+        )
+        if event.event in SUPERSEDING_EVENTS:
+            _withdraw_pending_meeting_messages(event)
+        if kind is not None and not too_old:
             message = message_for(kind)
             obj = load(message, event.object_id)
             if obj is not None and message.relevant(obj):

@@ -24,7 +24,8 @@ def build_digests(today: datetime.date | None = None) -> list[int]:
     today = today or timezone.localdate()
     held = Notification.objects.filter(status=DeliveryStatus.HELD_FOR_DIGEST, channel=Channel.EMAIL)
     ids: list[int] = []
-    for user in get_user_model().objects.filter(pk__in=held.values("recipient_user_id")).order_by("pk"):
+    users = get_user_model().objects.filter(pk__in=held.values("recipient_user_id"), is_active=True)
+    for user in users.order_by("pk"):
         with transaction.atomic():
             digest_id = _digest_for(user, today)
         if digest_id is not None:
@@ -64,6 +65,6 @@ def _digest_for(user: Any, today: datetime.date) -> int | None:
         # Today's digest has gone already: what came in since waits for tomorrow's.
         return None
     Notification.objects.filter(pk__in=[item.pk for item in items]).update(
-        status=DeliveryStatus.IN_DIGEST, digest=digest, delivered_at=timezone.now()
-    )
+        status=DeliveryStatus.IN_DIGEST, digest=digest
+    )  # delivered when the digest is: see its row
     return digest.pk

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from notifications.addresses import InvalidAddress, checked_email, checked_phone
 from notifications.choices import Channel, DeliveryStatus
+from notifications.errors import PermanentFailure
 from notifications.models import Notification
 from notifications.rendering import render_html, sms_text
 from notifications.sms import SmsPermanentError, quiet_hours_end, sms_backend
@@ -32,10 +33,6 @@ logger = logging.getLogger(__name__)
 
 PENDING = DeliveryStatus.PENDING
 SENDING = DeliveryStatus.SENDING
-
-
-class PermanentFailure(Exception):
-    """Retrying will not help (a refused recipient, a bad address)."""
 
 
 def backoff(attempts: int) -> timedelta:
@@ -57,13 +54,31 @@ def _reason(error: BaseException) -> str:
     return type(error).__name__
 
 
+# Failures of the relay or the connection, not of one message: the row is tried again later and
+# the rest of the batch waits for the sweeper instead of spending its attempts on a broken relay.
+RELAY_ERRORS = (
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPNotSupportedError,
+    smtplib.SMTPServerDisconnected,
+    OSError,  # refused, unreachable, timed out
+)
+
+
+class RelayUnavailable(Exception):
+    """Raised by ``deliver_one`` after recording a relay failure: stop the batch."""
+
+
 def _is_permanent(error: BaseException) -> bool:
-    if isinstance(
-        error, InvalidAddress | PermanentFailure | SmsPermanentError | smtplib.SMTPRecipientsRefused
-    ):
+    if isinstance(error, InvalidAddress | PermanentFailure | SmsPermanentError):
         return True
-    # 5xx replies are final; 4xx (mailbox busy, greylisting) are worth another try.
-    return isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        # 5xx for every recipient is final; 4xx (greylisting, mailbox busy) is worth another try.
+        return all(500 <= code < 600 for code, _ in error.recipients.values())
+    # The relay refused this message's content (5xx after DATA).
+    return isinstance(error, smtplib.SMTPDataError) and 500 <= error.smtp_code < 600
 
 
 class Dispatcher:
@@ -93,9 +108,14 @@ class Dispatcher:
         return self._connection
 
     def deliver(self, ids: Iterable[int]) -> dict[str, int]:
-        counts = {"delivered": 0, "retry": 0, "failed": 0, "skipped": 0}
+        counts = {"delivered": 0, "retry": 0, "failed": 0, "skipped": 0, "expired": 0}
         for pk in ids:
-            counts[self.deliver_one(pk)] += 1
+            try:
+                counts[self.deliver_one(pk)] += 1
+            except RelayUnavailable:
+                counts["retry"] += 1
+                logger.warning("the email relay is unavailable; the rest of this batch waits for the sweeper")
+                break
         return counts
 
     def deliver_one(self, pk: int) -> str:
@@ -103,27 +123,37 @@ class Dispatcher:
         row = Notification.objects.filter(pk=pk, status=PENDING, next_attempt_at__lte=now).first()
         if row is None:
             return "skipped"
+        if row.expires_at is not None and row.expires_at <= now:
+            # A reminder held by quiet hours or retries until after the meeting says nothing useful.
+            Notification.objects.filter(pk=pk, status=PENDING).update(
+                status=DeliveryStatus.CANCELLED, last_error="expired before it could be sent"
+            )
+            return "expired"
         if row.channel == Channel.SMS:
             quiet_until = quiet_hours_end(now)
             if quiet_until is not None:
                 Notification.objects.filter(pk=pk, status=PENDING).update(next_attempt_at=quiet_until)
                 return "skipped"
-        claimed = Notification.objects.filter(pk=pk, status=PENDING, next_attempt_at__lte=now).update(
-            status=SENDING,
-            attempts=F("attempts") + 1,
-            claimed_until=now + timedelta(seconds=settings.NOTIFICATIONS_SEND_LEASE_SECONDS),
-        )
+        lease = now + timedelta(seconds=settings.NOTIFICATIONS_SEND_LEASE_SECONDS)
+        claimed = Notification.objects.filter(
+            pk=pk, status=PENDING, next_attempt_at__lte=now, attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS
+        ).update(status=SENDING, attempts=F("attempts") + 1, claimed_until=lease)
         if not claimed:
             return "skipped"  # another worker has it
         row.attempts += 1
+        row.claimed_until = lease
         try:
             self._send(row)
         except SoftTimeLimitExceeded as error:
             self._record_failure(row, error)  # this row is retried; the rest of the batch waits
             raise
+        except RELAY_ERRORS as error:
+            self._record_failure(row, error)
+            raise RelayUnavailable from error
         except Exception as error:  # every failure is recorded on the row
             return self._record_failure(row, error)
-        Notification.objects.filter(pk=pk, status=SENDING).update(
+        # Only the claim that sent it records it (a rescued row may have been claimed again).
+        Notification.objects.filter(pk=pk, status=SENDING, claimed_until=lease).update(
             status=DeliveryStatus.DELIVERED, delivered_at=timezone.now(), claimed_until=None, last_error=""
         )
         logger.info("notification %s (%s, %s) delivered", pk, row.kind, row.channel)
@@ -134,12 +164,12 @@ class Dispatcher:
         if not _is_permanent(error):
             self._close()  # the connection may be the problem; the next row opens a new one
         if _is_permanent(error) or row.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            Notification.objects.filter(pk=row.pk, status=SENDING).update(
+            Notification.objects.filter(pk=row.pk, status=SENDING, claimed_until=row.claimed_until).update(
                 status=DeliveryStatus.FAILED, last_error=reason, claimed_until=None
             )
             logger.warning("notification %s (%s, %s) failed: %s", row.pk, row.kind, row.channel, reason)
             return "failed"
-        Notification.objects.filter(pk=row.pk, status=SENDING).update(
+        Notification.objects.filter(pk=row.pk, status=SENDING, claimed_until=row.claimed_until).update(
             status=PENDING,
             last_error=reason,
             claimed_until=None,
@@ -185,8 +215,16 @@ def deliver(ids: Iterable[int]) -> dict[str, int]:
 
 
 def rescue_abandoned(*, now: Any = None) -> int:
-    """Rows left 'sending' by a worker that died: pending again, counted as in doubt."""
+    """Rows left 'sending' by a worker that died: pending again, counted as in doubt.
+
+    A row that has taken its worker down as many times as it may be tried (a PDF that exhausts
+    memory, a hard time limit) fails instead of killing workers for ever.
+    """
     now = now or timezone.now()
-    return Notification.objects.filter(status=SENDING, claimed_until__lt=now).update(
+    abandoned = Notification.objects.filter(status=SENDING, claimed_until__lt=now)
+    abandoned.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
+        status=DeliveryStatus.FAILED, claimed_until=None, last_error="interrupted at every attempt"
+    )
+    return abandoned.update(
         status=PENDING, claimed_until=None, next_attempt_at=now, in_doubt_resends=F("in_doubt_resends") + 1
     )

@@ -22,6 +22,7 @@ from casework.choices import CaseState, ConversationState
 from casework.models import Case, QualityConversation, Unit
 from notifications.catalogue import message_for
 from notifications.delivery import create_notifications
+from notifications.models import Notification
 from plans.choices import PlanState
 from plans.models import IndividualPlan
 from responsibility_groups.choices import MeetingState
@@ -34,14 +35,33 @@ REVIEW_REMINDER_DAYS = (30, 7)
 
 
 def _remind(kind: str, objects: Iterable[Any], key: Any, extra: Any = None) -> list[int]:
+    """Rows for the objects not yet reminded under their key; one failing object skips only itself."""
     message = message_for(kind)
+    objects = list(objects)
+    sent = _reminded(kind, [obj.pk for obj in objects])
     ids: list[int] = []
     for obj in objects:
-        with transaction.atomic():
-            ids += create_notifications(
-                message=message, obj=obj, key=key(obj), extra_context=extra(obj) if extra else None
+        reminder = key(obj)
+        if reminder in sent:
+            continue  # also when the recipient's channels have changed since: once is once
+        try:
+            with transaction.atomic():
+                ids += create_notifications(
+                    message=message, obj=obj, key=reminder, extra_context=extra(obj) if extra else None
+                )
+        except Exception:
+            logger.exception(
+                "reminder %s about %s #%s could not be created", kind, obj._meta.label_lower, obj.pk
             )
     return ids
+
+
+def _reminded(kind: str, object_ids: list[Any]) -> set[str]:
+    """The reminder keys (without recipient and channel) already used for these objects."""
+    keys = Notification.objects.filter(kind=kind, object_id__in=[str(pk) for pk in object_ids]).values_list(
+        "key", flat=True
+    )
+    return {key.rsplit(":", 2)[0] for key in keys}
 
 
 def meetings_soon(now: datetime.datetime) -> list[int]:

@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from casework import selectors as casework_selectors
-from casework.selectors import Reach
+from casework.models import Representative
+from casework.selectors import Reach, reach_for
 from notifications.choices import Channel
 from notifications.models import Notification, NotificationPreference
 from plans.selectors import plan_staff_get_for
@@ -18,11 +19,15 @@ from responsibility_groups.selectors import meeting_get_for
 
 
 def inbox_for(*, user: Any) -> QuerySet[Notification]:
+    """The caller's own messages; those about a person they represent only while they still do."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    return Notification.objects.filter(recipient_user=user, channel=Channel.INBOX).order_by(
-        "-created_at", "-id"
-    )
+    rows = Notification.objects.filter(recipient_user=user, channel=Channel.INBOX)
+    represented_once = set(Representative.objects.filter(user=user).values_list("service_user_id", flat=True))
+    if represented_once:
+        lapsed = represented_once - set(reach_for(user).represented)
+        rows = rows.exclude(service_user_id__in=lapsed)
+    return rows.order_by("-created_at", "-id")
 
 
 def inbox_get_for(*, user: Any, id: Any) -> Notification:

@@ -62,6 +62,28 @@ def preference_update(*, actor: Any, **fields: Any) -> NotificationPreference:
     return preference
 
 
+def current_address(row: Notification) -> str:
+    """The recipient's address as registered now (the row keeps the one it was created with)."""
+    from django.contrib.auth import get_user_model
+
+    from casework.models import Representative, ServiceUser
+    from responsibility_groups.models import GroupMember
+
+    recipient = row.key.rsplit(":", 2)[-2]  # "<source>:<recipient>:<channel>"
+    kind, pk = recipient[:1], recipient[1:]
+    if not pk.isdigit():
+        return ""
+    model: Any = {"u": get_user_model(), "r": Representative, "m": GroupMember, "p": ServiceUser}.get(kind)
+    holder = model._default_manager.filter(pk=pk).first() if model is not None else None
+    if holder is None:
+        return ""
+    if row.channel == Channel.EMAIL:
+        return str(getattr(holder, "email", ""))
+    if row.channel == Channel.SMS:
+        return str(getattr(holder, "phone", ""))
+    return ""
+
+
 @transaction.atomic
 def delivery_retry(*, reach: Reach, notification: Notification) -> Notification:
     """A failed delivery sent again by hand, with a fresh round of attempts (409 unless failed)."""
@@ -69,10 +91,12 @@ def delivery_retry(*, reach: Reach, notification: Notification) -> Notification:
     if row.status != DeliveryStatus.FAILED:
         raise Conflict(_("Only a failed notification can be sent again."), code="not_failed")
     previous_error = row.last_error
+    row.address = current_address(row) or row.address  # a corrected address is used
     row.status = DeliveryStatus.PENDING
     row.attempts = 0
     row.next_attempt_at = timezone.now()
-    row.save(update_fields=["status", "attempts", "next_attempt_at"])
+    row.expires_at = None  # sent by hand: the sender has judged it still worth sending
+    row.save(update_fields=["address", "status", "attempts", "next_attempt_at", "expires_at"])
     audit_record(
         actor=reach.actor,
         action="notification.retry",

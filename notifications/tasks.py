@@ -66,7 +66,12 @@ def enqueue_fan_out(event_id: int) -> None:
 @shared_task(name="notifications.fan_out_event", ignore_result=True)
 def fan_out_event(event_ids: list[int]) -> None:
     for event_id in event_ids:
-        ids = fan_out(event_id)
+        try:
+            ids = fan_out(event_id)
+        except Exception:
+            # One broken event must not hold up the others in its batch; the sweeper tries it again.
+            logger.exception("outbox event %s could not be fanned out", event_id)
+            continue
         _deliver_now_or_queue(ids)
 
 

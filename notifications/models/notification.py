@@ -55,6 +55,8 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     # A sender owns the row until then; a row still 'sending' after it was left by a dead worker.
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # After this the message says nothing useful any more (a reminder of a meeting that has begun).
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     # When the sweeper last published the row (it waits a while before publishing it again).
     queued_at = models.DateTimeField(_("queued by the sweeper at"), null=True, blank=True)
     in_doubt_resends = models.PositiveSmallIntegerField(_("resent after an interrupted attempt"), default=0)

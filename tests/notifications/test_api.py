@@ -572,9 +572,10 @@ def test_retry_by_a_representative_is_404(meeting, world, api, actor):
 # --- Query budget -------------------------------------------------------------------------------
 
 SIZES = (1, 10, 50)
-# GET /api/v1/notifications/ (4): SAVEPOINT (ATOMIC_REQUESTS), the paginator's COUNT, the page
-# (the caller's inbox rows, newest first, LIMIT 50), RELEASE SAVEPOINT. The inbox needs no reach.
-INBOX_BUDGET = 4
+# GET /api/v1/notifications/ (5): SAVEPOINT (ATOMIC_REQUESTS), whom the caller has represented
+# (none here: a staff member needs no reach), the paginator's COUNT, the page (the caller's inbox
+# rows, newest first, LIMIT 50), RELEASE SAVEPOINT.
+INBOX_BUDGET = 5
 
 
 def _read_inbox(api: Any, user: Any, n: int) -> QueryLog:
@@ -597,3 +598,31 @@ def test_the_inbox_runs_the_same_queries_for_1_10_and_50_messages(api, reader, n
     for n in SIZES[1:]:
         assert len(logs[n]) == len(logs[1]), f"1 row:\n{logs[1].report()}\n{n} rows:\n{logs[n].report()}"
     assert len(logs[1]) == INBOX_BUDGET, logs[1].report()
+
+
+def test_a_guardian_whose_mandate_ended_no_longer_sees_messages_about_the_person(world, api):
+    from casework.models import Mandate
+
+    guardian = world.actors["guardian"]
+    Notification.objects.create(
+        key="test:lapsed:inbox",
+        kind="plan_approved",
+        channel="inbox",
+        status="delivered",
+        object_type="plans.individualplan",
+        object_id="1",
+        service_user=world.person,
+        recipient_user=guardian,
+        recipient_name="Verge",
+        language="nb",
+        subject="Den individuelle planen er godkjent",
+        body="…",
+    )
+    assert api(guardian).get("/api/v1/notifications/").json()["count"] == 1
+    Mandate.objects.filter(representative__user=guardian).update(
+        valid_to=timezone.localdate() - datetime.timedelta(days=1)
+    )
+
+    response = api(guardian).get("/api/v1/notifications/")
+
+    assert response.json()["count"] == 0

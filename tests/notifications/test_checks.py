@@ -44,15 +44,18 @@ def test_the_check_runs_at_start_up(monkeypatch: Any) -> None:
 def test_production_warns_while_email_and_sms_stay_on_the_machine(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.SMS_BACKEND = "notifications.sms.FileSmsBackend"
+    settings.PUBLIC_BASE_URL = "http://127.0.0.1:8000"
 
     assert [warning.id for warning in checks.production_channels()] == [
         "notifications.W001",
         "notifications.W002",
+        "notifications.W003",
     ]
 
 
 def test_production_with_a_relay_and_sms_switched_off_is_clean(settings: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.SMS_BACKEND = "notifications.sms.DisabledSmsBackend"
+    settings.PUBLIC_BASE_URL = "https://medvirk.kommune.no"
 
     assert checks.production_channels() == []

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from casework.models import Consent
-from notifications import delivery, rendering, tasks
+from notifications import delivery, reminders, rendering, tasks
 from notifications.choices import Channel, DeliveryStatus
 from notifications.digest import build_digests
+from notifications.dispatch import deliver
 from notifications.models import Notification, NotificationPreference, OutboxEvent
+from plans.models import IndividualPlan
 from responsibility_groups import services as group_services
 from responsibility_groups.choices import MemberKind
 from tests.factories import ConsentFactory, RepresentativeFactory, UserFactory
@@ -207,30 +211,108 @@ def test_preferences_choose_the_channels(
     ]
 
 
-def test_staff_with_a_daily_digest_get_one_email_the_next_morning(
-    world: Any, groups: Any, django_capture_on_commit_callbacks: Any
-) -> None:
-    group, staff, _rep = _group_with_members(world, groups)
-    NotificationPreference.objects.create(user=staff, daily_digest=True)
-    _invite(groups, group, django_capture_on_commit_callbacks)
-    second = groups.meeting(group, days=9)
-    with django_capture_on_commit_callbacks(execute=True):
-        group_services.meeting_transition(reach=groups.reach, meeting=second, name="invite")
-    held = Notification.objects.filter(recipient_user=staff, channel=Channel.EMAIL, kind="meeting_invited")
+def test_staff_with_a_daily_digest_get_one_email_the_next_morning(world: Any, plans: Any) -> None:
+    coordinator = plans.actor
+    coordinator.email = "koordinator@kommune.no"
+    coordinator.save()
+    NotificationPreference.objects.create(user=coordinator, daily_digest=True)
+    plan = plans.active()
+    today = timezone.localdate()
+    for days in (20, 5):  # the 30-day and the 7-day reminder
+        IndividualPlan.objects.filter(pk=plan.pk).update(
+            next_review_date=today + datetime.timedelta(days=days)
+        )
+        reminders.plan_reviews(today)
+    held = Notification.objects.filter(
+        recipient_user=coordinator, channel=Channel.EMAIL, kind="plan_review_due"
+    )
     assert list(held.values_list("status", flat=True)) == [DeliveryStatus.HELD_FOR_DIGEST] * 2
-    assert [m.to[0] for m in mail.outbox] == ["verge@example.org"] * 2
+    assert mail.outbox == []
 
-    digests = build_digests()
-    from notifications.dispatch import deliver
-
-    deliver(digests)
+    deliver(build_digests())
 
     digest = Notification.objects.get(kind="daily_digest")
     assert digest.status == DeliveryStatus.DELIVERED
     assert set(held.values_list("status", "digest_id")) == {(DeliveryStatus.IN_DIGEST, digest.pk)}
-    assert mail.outbox[-1].to == ["helse@kommune.no"]
-    assert mail.outbox[-1].body.count("Innkalling til ansvarsgruppemøte") == 2
+    assert [message.to for message in mail.outbox] == [["koordinator@kommune.no"]]
+    assert mail.outbox[0].body.count(f"Individuell plan {plan.pk} skal evalueres") == 2
     assert build_digests() == []  # nothing held any more, and today's digest is sent
+
+
+def test_meeting_messages_never_wait_for_the_digest(
+    world: Any, groups: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    group, staff, _rep = _group_with_members(world, groups)
+    NotificationPreference.objects.create(user=staff, daily_digest=True)
+
+    _invite(groups, group, django_capture_on_commit_callbacks)
+
+    row = Notification.objects.get(recipient_user=staff, channel=Channel.EMAIL)
+    assert row.status == DeliveryStatus.DELIVERED
+    assert "helse@kommune.no" in [message.to[0] for message in mail.outbox]
+
+
+def test_a_cancelled_meeting_withdraws_its_unsent_reminders(
+    world: Any, groups: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    hour = timezone.localtime().hour
+    settings.SMS_QUIET_HOURS = (hour, (hour + 2) % 24)  # the person's SMS waits
+    group, _staff, _rep = _group_with_members(world, groups)
+    meeting = _invite(groups, group, django_capture_on_commit_callbacks)
+    waiting = Notification.objects.get(channel=Channel.SMS, kind="meeting_invited")
+    assert waiting.status == DeliveryStatus.PENDING
+
+    with django_capture_on_commit_callbacks(execute=True):
+        group_services.meeting_transition(reach=groups.reach, meeting=meeting, name="cancel", comment="Syk")
+
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.last_error) == (DeliveryStatus.CANCELLED, "superseded by meeting.cancel")
+
+
+def test_a_message_that_expired_while_waiting_is_not_sent(
+    world: Any, groups: Any, django_capture_on_commit_callbacks: Any, sms_outbox: list[Any]
+) -> None:
+    group, _staff, _rep = _group_with_members(world, groups)
+    meeting = _invite(groups, group, django_capture_on_commit_callbacks)
+    row = Notification.objects.get(channel=Channel.SMS, kind="meeting_invited")
+    assert row.expires_at == meeting.starts_at
+    Notification.objects.filter(pk=row.pk).update(
+        status=DeliveryStatus.PENDING, expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    sms_outbox.clear()
+
+    assert deliver([row.pk])["expired"] == 1
+
+    row.refresh_from_db()
+    assert row.status == DeliveryStatus.CANCELLED
+    assert sms_outbox == []
+
+
+def test_a_plan_withdrawn_before_a_late_fan_out_is_announced_to_nobody(
+    world: Any, plans: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with transaction.atomic():
+        plan = plans.active()  # the fan-out is lost: on-commit work does not run here
+    event = OutboxEvent.objects.get(event="plan.activate")
+    IndividualPlan.objects.filter(pk=plan.pk).update(state="withdrawn")
+
+    assert delivery.fan_out(event.pk) == []
+
+    assert not Notification.objects.exists()
+
+
+def test_events_older_than_the_age_limit_are_history(world: Any, groups: Any, settings: Any) -> None:
+    group, _staff, _rep = _group_with_members(world, groups)
+    meeting = groups.meeting(group, days=30)
+    with transaction.atomic():
+        group_services.meeting_transition(reach=groups.reach, meeting=meeting, name="invite")
+    event = OutboxEvent.objects.get(event="meeting.invite")
+    OutboxEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - datetime.timedelta(hours=73))
+
+    assert delivery.fan_out(event.pk) == []
+
+    assert not Notification.objects.filter(event=event).exists()
+    assert OutboxEvent.objects.get(pk=event.pk).dispatched_at is not None
 
 
 def test_with_sms_switched_off_nobody_is_offered_sms(

@@ -69,7 +69,7 @@ def test_an_email_is_sent_with_text_html_and_the_key_as_message_id() -> None:
 
     counts = dispatch.deliver([row.pk])
 
-    assert counts == {"delivered": 1, "retry": 0, "failed": 0, "skipped": 0}
+    assert counts == {"delivered": 1, "retry": 0, "failed": 0, "skipped": 0, "expired": 0}
     (message,) = mail.outbox
     assert message.to == ["mottaker@example.org"]
     assert message.extra_headers["Message-ID"] == dispatch.message_id(row.key)
@@ -96,7 +96,7 @@ def test_an_invalid_address_fails_that_row_and_the_others_are_delivered(sms_outb
 
     counts = dispatch.deliver([bad_email.pk, bad_phone.pk, good_email.pk, good_phone.pk])
 
-    assert counts == {"delivered": 2, "retry": 0, "failed": 2, "skipped": 0}
+    assert counts == {"delivered": 2, "retry": 0, "failed": 2, "skipped": 0, "expired": 0}
     statuses = dict(Notification.objects.values_list("pk", "status"))
     assert statuses == {
         bad_email.pk: DeliveryStatus.FAILED,
@@ -300,3 +300,93 @@ def test_the_sweeper_does_not_publish_a_row_again_while_its_message_may_be_on_th
     tasks.sweep()  # the message was lost: publish again
 
     assert published == [[row.pk], [row.pk]]
+
+
+def test_a_temporary_refusal_of_the_recipient_is_retried(flaky: Any) -> None:
+    flaky.error = smtplib.SMTPRecipientsRefused({"mottaker@example.org": (451, b"greylisted")})
+    try:
+        row = _row()
+        dispatch.deliver([row.pk])
+    finally:
+        flaky.error = smtplib.SMTPServerDisconnected("connection lost")
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == (
+        DeliveryStatus.PENDING,
+        1,
+        "SMTP recipient refused (451)",
+    )
+
+
+def test_a_relay_that_refuses_our_login_stops_the_batch_without_failing_the_rows(flaky: Any) -> None:
+    flaky.error = smtplib.SMTPAuthenticationError(535, b"authentication failed")
+    try:
+        first, second = _row(), _row()
+        counts = dispatch.deliver([first.pk, second.pk])
+    finally:
+        flaky.error = smtplib.SMTPServerDisconnected("connection lost")
+
+    assert counts["retry"] == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.attempts, first.last_error) == (DeliveryStatus.PENDING, 1, "SMTP 535")
+    assert (second.status, second.attempts) == (DeliveryStatus.PENDING, 0)
+
+
+def test_a_row_that_took_its_worker_down_at_every_attempt_fails(settings: Any) -> None:
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
+    expired = timezone.now() - datetime.timedelta(seconds=1)
+    worn_out = _row(status=DeliveryStatus.SENDING, attempts=3, claimed_until=expired)
+    again = _row(status=DeliveryStatus.SENDING, attempts=2, claimed_until=expired)
+
+    assert dispatch.rescue_abandoned() == 1
+
+    worn_out.refresh_from_db()
+    assert (worn_out.status, worn_out.last_error) == (DeliveryStatus.FAILED, "interrupted at every attempt")
+    assert Notification.objects.get(pk=again.pk).status == DeliveryStatus.PENDING
+
+
+def test_sending_again_by_hand_uses_the_corrected_address(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    staff = world.actors["caseworker"]
+    row = _row(
+        key=f"e1:u{staff.pk}:email",
+        address="feil@",
+        status=DeliveryStatus.FAILED,
+        last_error="invalid email address",
+        service_user=world.person,
+    )
+    staff.email = "riktig@kommune.no"
+    staff.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_retry(reach=reach_for(staff), notification=row)
+
+    row.refresh_from_db()
+    assert (row.status, row.address) == (DeliveryStatus.DELIVERED, "riktig@kommune.no")
+    assert mail.outbox[0].to == ["riktig@kommune.no"]
+
+
+def test_the_plan_is_not_emailed_to_a_guardian_whose_mandate_has_ended(world: Any, plans: Any) -> None:
+    from casework.models import AccessLogEntry, Mandate
+
+    plan = plans.active()
+    guardian = world.actors["guardian"]
+    row = _row(
+        object_type="plans.individualplan",
+        object_id=str(plan.pk),
+        recipient_user=guardian,
+        attachments=[{"type": "plan_pdf", "version": 1}],
+        service_user=world.person,
+    )
+    Mandate.objects.filter(representative__user=guardian).update(
+        valid_to=timezone.localdate() - datetime.timedelta(days=1)
+    )
+
+    dispatch.deliver([row.pk])
+
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (DeliveryStatus.FAILED, "the recipient may no longer see the plan")
+    assert mail.outbox == []
+    assert not AccessLogEntry.objects.filter(resource="plan.pdf_email").exists()
