@@ -208,6 +208,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
         "control_folder": str(_broker_dir / "control"),
+        # The folder is polled, and a worker that has finished a task waits for the next poll: kombu's
+        # default of a second made a burst queue for seconds; 20 ms keeps a demo's p95 near 1 s.
+        "polling_interval": 0.02,
     }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
+from typing import Any
 
+from django.db.models import Prefetch
 from django.http import Http404
 
 from casework.audit import access_log_record
@@ -17,21 +19,38 @@ from notifications.models import Notification
 from plans.choices import APPROVED_STATES
 
 
-def attachment_parts(row: Notification) -> Iterator[MIMEBase]:
+def attachment_parts(row: Notification, *, cache: dict[Any, Any] | None = None) -> Iterator[MIMEBase]:
+    """The row's attachments; ``cache`` keeps what several rows of one batch share."""
+    cache = {} if cache is None else cache
     for spec in row.attachments:
         if spec.get("type") == "meeting_ics":
-            yield _meeting_ics(row, spec["method"])
+            yield _meeting_ics(row, spec["method"], cache)
         elif spec.get("type") == "plan_pdf":
             yield _plan_pdf(row, int(spec["version"]))
 
 
-def _meeting_ics(row: Notification, method: str) -> MIMEBase:
-    from responsibility_groups.calendar import meeting_ics
+def _meeting_data(meeting_id: str, cache: dict[Any, Any]) -> dict[str, Any]:
     from responsibility_groups.invitations import meeting_calendar_data
-    from responsibility_groups.models import Meeting
+    from responsibility_groups.models import Attendance, Meeting
 
-    meeting = Meeting.objects.select_related("group__unit", "group__coordinator").get(pk=row.object_id)
-    data = meeting_calendar_data(meeting)
+    key = ("meeting", meeting_id)
+    if key not in cache:
+        attendance = Attendance.objects.select_related(
+            "member__user", "member__representative", "member__group__service_user"
+        )
+        meeting = (
+            Meeting.objects.select_related("group__unit", "group__coordinator")
+            .prefetch_related(Prefetch("attendance", queryset=attendance))
+            .get(pk=meeting_id)
+        )
+        cache[key] = meeting_calendar_data(meeting)
+    return dict(cache[key])
+
+
+def _meeting_ics(row: Notification, method: str, cache: dict[Any, Any]) -> MIMEBase:
+    from responsibility_groups.calendar import meeting_ics
+
+    data = _meeting_data(row.object_id, cache)
     # Relatives and the person are listed by address only (ADR 0010); a copy mailed to everyone
     # must not hand their addresses to the other invitees, so each copy lists only its recipient.
     data["attendees"] = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import random
 import smtplib
+import uuid
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -54,21 +55,39 @@ def _reason(error: BaseException) -> str:
     return type(error).__name__
 
 
+# A sender claims this many rows at a time: one UPDATE and one SELECT for them, then one UPDATE per
+# row as it is sent. Small enough that a killed worker leaves few claimed rows behind.
+CLAIM_CHUNK = 20
+
 # Failures of the relay or the connection, not of one message: the row is tried again later and
 # the rest of the batch waits for the sweeper instead of spending its attempts on a broken relay.
-RELAY_ERRORS = (
+RELAY_SMTP_ERRORS = (
     smtplib.SMTPAuthenticationError,
     smtplib.SMTPConnectError,
     smtplib.SMTPHeloError,
     smtplib.SMTPSenderRefused,
     smtplib.SMTPNotSupportedError,
     smtplib.SMTPServerDisconnected,
-    OSError,  # refused, unreachable, timed out
 )
 
 
+def _is_relay_error(error: BaseException) -> bool:
+    # Every SMTPException is an OSError: a refused recipient or message is not a relay failure.
+    if isinstance(error, smtplib.SMTPException):
+        return isinstance(error, RELAY_SMTP_ERRORS)
+    return isinstance(error, OSError)  # refused, unreachable, timed out
+
+
 class RelayUnavailable(Exception):
-    """Raised by ``deliver_one`` after recording a relay failure: stop the batch."""
+    """Raised after recording a relay failure: stop the batch."""
+
+
+def _release(rows: list[Notification]) -> None:
+    """Claimed rows that were not tried: pending again, their attempt not counted."""
+    for row in rows:
+        Notification.objects.filter(pk=row.pk, claim_token=row.claim_token, status=SENDING).update(
+            status=PENDING, attempts=F("attempts") - 1, claimed_until=None, claim_token=None
+        )
 
 
 def _is_permanent(error: BaseException) -> bool:
@@ -86,6 +105,9 @@ class Dispatcher:
 
     def __init__(self) -> None:
         self._connection: Any = None
+        # Rows of one event share their texts and calendar data: build each once per batch.
+        self._html: dict[tuple[str, str, str], str] = {}
+        self._attachment_cache: dict[Any, Any] = {}
 
     def __enter__(self) -> Dispatcher:
         return self
@@ -109,54 +131,69 @@ class Dispatcher:
 
     def deliver(self, ids: Iterable[int]) -> dict[str, int]:
         counts = {"delivered": 0, "retry": 0, "failed": 0, "skipped": 0, "expired": 0}
-        for pk in ids:
-            try:
-                counts[self.deliver_one(pk)] += 1
-            except RelayUnavailable:
-                counts["retry"] += 1
-                logger.warning("the email relay is unavailable; the rest of this batch waits for the sweeper")
-                break
+        ids = list(ids)
+        for start in range(0, len(ids), CLAIM_CHUNK):
+            chunk = ids[start : start + CLAIM_CHUNK]
+            rows = self._claim(chunk, counts)
+            for position, row in enumerate(rows):
+                try:
+                    counts[self._attempt(row)] += 1
+                except RelayUnavailable:
+                    counts["retry"] += 1
+                    _release(rows[position + 1 :])
+                    logger.warning(
+                        "the email relay is unavailable; the rest of this batch waits for the sweeper"
+                    )
+                    return counts
+                except SoftTimeLimitExceeded:
+                    _release(rows[position + 1 :])
+                    raise
         return counts
 
-    def deliver_one(self, pk: int) -> str:
+    def _claim(self, chunk: list[int], counts: dict[str, int]) -> list[Notification]:
+        """Claim the chunk's due rows for this sender in one UPDATE, and read them in one SELECT."""
         now = timezone.now()
-        row = Notification.objects.filter(pk=pk, status=PENDING, next_attempt_at__lte=now).first()
-        if row is None:
-            return "skipped"
-        if row.expires_at is not None and row.expires_at <= now:
-            # A reminder held by quiet hours or retries until after the meeting says nothing useful.
-            Notification.objects.filter(pk=pk, status=PENDING).update(
-                status=DeliveryStatus.CANCELLED, last_error="expired before it could be sent"
-            )
-            return "expired"
-        if row.channel == Channel.SMS:
-            quiet_until = quiet_hours_end(now)
-            if quiet_until is not None:
-                Notification.objects.filter(pk=pk, status=PENDING).update(next_attempt_at=quiet_until)
-                return "skipped"
-        lease = now + timedelta(seconds=settings.NOTIFICATIONS_SEND_LEASE_SECONDS)
-        claimed = Notification.objects.filter(
-            pk=pk, status=PENDING, next_attempt_at__lte=now, attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS
-        ).update(status=SENDING, attempts=F("attempts") + 1, claimed_until=lease)
-        if not claimed:
-            return "skipped"  # another worker has it
-        row.attempts += 1
-        row.claimed_until = lease
+        pending = Notification.objects.filter(pk__in=chunk, status=PENDING, next_attempt_at__lte=now)
+        # A message held by quiet hours or retries until after its meeting says nothing useful.
+        expired = pending.filter(expires_at__lte=now).update(
+            status=DeliveryStatus.CANCELLED, last_error="expired before it could be sent"
+        )
+        counts["expired"] += expired
+        quiet_until = quiet_hours_end(now)
+        if quiet_until is not None:
+            pending.filter(channel=Channel.SMS).update(next_attempt_at=quiet_until)
+        token = uuid.uuid4()
+        pending.filter(attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
+            status=SENDING,
+            attempts=F("attempts") + 1,
+            claimed_until=now + timedelta(seconds=settings.NOTIFICATIONS_SEND_LEASE_SECONDS),
+            claim_token=token,
+        )
+        rows = list(Notification.objects.filter(claim_token=token, status=SENDING).order_by("pk"))
+        counts["skipped"] += len(chunk) - len(rows) - expired  # not due, quiet, or another sender's
+        return rows
+
+    def _attempt(self, row: Notification) -> str:
         try:
             self._send(row)
         except SoftTimeLimitExceeded as error:
             self._record_failure(row, error)  # this row is retried; the rest of the batch waits
             raise
-        except RELAY_ERRORS as error:
-            self._record_failure(row, error)
-            raise RelayUnavailable from error
         except Exception as error:  # every failure is recorded on the row
-            return self._record_failure(row, error)
+            outcome = self._record_failure(row, error)
+            if _is_relay_error(error):
+                raise RelayUnavailable from error
+            return outcome
+        # Marked at once: a worker killed from here on leaves the row for the lease rescue, in doubt.
         # Only the claim that sent it records it (a rescued row may have been claimed again).
-        Notification.objects.filter(pk=pk, status=SENDING, claimed_until=lease).update(
-            status=DeliveryStatus.DELIVERED, delivered_at=timezone.now(), claimed_until=None, last_error=""
+        Notification.objects.filter(pk=row.pk, claim_token=row.claim_token, status=SENDING).update(
+            status=DeliveryStatus.DELIVERED,
+            delivered_at=timezone.now(),
+            claimed_until=None,
+            claim_token=None,
+            last_error="",
         )
-        logger.info("notification %s (%s, %s) delivered", pk, row.kind, row.channel)
+        logger.info("notification %s (%s, %s) delivered", row.pk, row.kind, row.channel)
         return "delivered"
 
     def _record_failure(self, row: Notification, error: Exception) -> str:
@@ -164,15 +201,16 @@ class Dispatcher:
         if not _is_permanent(error):
             self._close()  # the connection may be the problem; the next row opens a new one
         if _is_permanent(error) or row.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            Notification.objects.filter(pk=row.pk, status=SENDING, claimed_until=row.claimed_until).update(
-                status=DeliveryStatus.FAILED, last_error=reason, claimed_until=None
+            Notification.objects.filter(pk=row.pk, status=SENDING, claim_token=row.claim_token).update(
+                status=DeliveryStatus.FAILED, last_error=reason, claimed_until=None, claim_token=None
             )
             logger.warning("notification %s (%s, %s) failed: %s", row.pk, row.kind, row.channel, reason)
             return "failed"
-        Notification.objects.filter(pk=row.pk, status=SENDING, claimed_until=row.claimed_until).update(
+        Notification.objects.filter(pk=row.pk, status=SENDING, claim_token=row.claim_token).update(
             status=PENDING,
             last_error=reason,
             claimed_until=None,
+            claim_token=None,
             next_attempt_at=timezone.now() + backoff(row.attempts),
         )
         logger.info("notification %s (%s, %s) will be retried: %s", row.pk, row.kind, row.channel, reason)
@@ -198,8 +236,11 @@ class Dispatcher:
             headers={"Message-ID": message_id(row.key), "Auto-Submitted": "auto-generated"},
             connection=self._email_connection(),
         )
-        message.attach_alternative(render_html(row.subject, row.body, row.language), "text/html")
-        for part in attachment_parts(row):
+        text = (row.subject, row.body, row.language)
+        if text not in self._html:
+            self._html[text] = render_html(*text)
+        message.attach_alternative(self._html[text], "text/html")
+        for part in attachment_parts(row, cache=self._attachment_cache):
             message.attach(part)
         message.send()
 
@@ -223,8 +264,15 @@ def rescue_abandoned(*, now: Any = None) -> int:
     now = now or timezone.now()
     abandoned = Notification.objects.filter(status=SENDING, claimed_until__lt=now)
     abandoned.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
-        status=DeliveryStatus.FAILED, claimed_until=None, last_error="interrupted at every attempt"
+        status=DeliveryStatus.FAILED,
+        claimed_until=None,
+        claim_token=None,
+        last_error="interrupted at every attempt",
     )
     return abandoned.update(
-        status=PENDING, claimed_until=None, next_attempt_at=now, in_doubt_resends=F("in_doubt_resends") + 1
+        status=PENDING,
+        claimed_until=None,
+        claim_token=None,
+        next_attempt_at=now,
+        in_doubt_resends=F("in_doubt_resends") + 1,
     )

@@ -55,6 +55,8 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     # A sender owns the row until then; a row still 'sending' after it was left by a dead worker.
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # Which claim owns the row: only that sender may record the outcome.
+    claim_token = models.UUIDField(_("claim"), null=True, blank=True, db_index=True, editable=False)
     # After this the message says nothing useful any more (a reminder of a meeting that has begun).
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     # When the sweeper last published the row (it waits a while before publishing it again).
