@@ -82,6 +82,15 @@ class RelayUnavailable(Exception):
     """Raised after recording a relay failure: stop the batch."""
 
 
+def _lease_left_for_one_send(row: Notification) -> bool:
+    """Whether the claim outlasts one more send (an SMTP timeout), or half the lease if shorter."""
+    if row.claimed_until is None:
+        return False
+    lease = settings.NOTIFICATIONS_SEND_LEASE_SECONDS
+    margin = timedelta(seconds=min(settings.EMAIL_TIMEOUT + 5, lease / 2))
+    return timezone.now() < row.claimed_until - margin
+
+
 def _release(rows: list[Notification]) -> None:
     """Claimed rows that were not tried: pending again, their attempt not counted."""
     for row in rows:
@@ -136,6 +145,11 @@ class Dispatcher:
             chunk = ids[start : start + CLAIM_CHUNK]
             rows = self._claim(chunk, counts)
             for position, row in enumerate(rows):
+                if not _lease_left_for_one_send(row):
+                    # The sweeper may hand the row to another sender soon: do not race it.
+                    _release(rows[position:])
+                    counts["skipped"] += len(rows) - position
+                    return counts
                 try:
                     counts[self._attempt(row)] += 1
                 except RelayUnavailable:

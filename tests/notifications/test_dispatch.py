@@ -390,3 +390,15 @@ def test_the_plan_is_not_emailed_to_a_guardian_whose_mandate_has_ended(world: An
     assert (row.status, row.last_error) == (DeliveryStatus.FAILED, "the recipient may no longer see the plan")
     assert mail.outbox == []
     assert not AccessLogEntry.objects.filter(resource="plan.pdf_email").exists()
+
+
+def test_a_sender_whose_lease_is_nearly_out_leaves_the_rest_of_its_chunk(settings: Any) -> None:
+    settings.NOTIFICATIONS_SEND_LEASE_SECONDS = 0  # claimed, and out of time at once
+    row = _row()
+
+    counts = dispatch.deliver([row.pk])
+
+    assert counts["skipped"] == 1
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.claim_token) == (DeliveryStatus.PENDING, 0, None)
+    assert mail.outbox == []
