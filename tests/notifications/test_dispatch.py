@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import smtplib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -59,9 +60,11 @@ class FlakyBackend:
 
 
 @pytest.fixture
-def flaky(settings: Any) -> type[FlakyBackend]:
+def flaky(settings: Any) -> Iterator[type[FlakyBackend]]:
+    """The email backend fails; a test may choose how (``flaky.error = ...``)."""
     settings.EMAIL_BACKEND = "tests.notifications.test_dispatch.FlakyBackend"
-    return FlakyBackend
+    yield FlakyBackend
+    FlakyBackend.error = smtplib.SMTPServerDisconnected("connection lost")
 
 
 def test_an_email_is_sent_with_text_html_and_the_key_as_message_id() -> None:
@@ -144,11 +147,8 @@ def test_after_the_last_attempt_the_row_fails_with_its_reason(flaky: Any, settin
 
 def test_a_permanent_smtp_refusal_fails_at_once_without_the_address(flaky: Any) -> None:
     flaky.error = smtplib.SMTPRecipientsRefused({"mottaker@example.org": (550, b"no such user")})
-    try:
-        row = _row()
-        dispatch.deliver([row.pk])
-    finally:
-        flaky.error = smtplib.SMTPServerDisconnected("connection lost")
+    row = _row()
+    dispatch.deliver([row.pk])
 
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == (
@@ -269,11 +269,8 @@ def test_a_task_out_of_time_stops_its_batch_and_the_rest_stays_pending(flaky: An
 
     flaky.error = SoftTimeLimitExceeded()
     first, second = _row(), _row()
-    try:
-        with pytest.raises(SoftTimeLimitExceeded):
-            dispatch.deliver([first.pk, second.pk])
-    finally:
-        flaky.error = smtplib.SMTPServerDisconnected("connection lost")
+    with pytest.raises(SoftTimeLimitExceeded):
+        dispatch.deliver([first.pk, second.pk])
 
     first.refresh_from_db()
     second.refresh_from_db()
@@ -304,11 +301,8 @@ def test_the_sweeper_does_not_publish_a_row_again_while_its_message_may_be_on_th
 
 def test_a_temporary_refusal_of_the_recipient_is_retried(flaky: Any) -> None:
     flaky.error = smtplib.SMTPRecipientsRefused({"mottaker@example.org": (451, b"greylisted")})
-    try:
-        row = _row()
-        dispatch.deliver([row.pk])
-    finally:
-        flaky.error = smtplib.SMTPServerDisconnected("connection lost")
+    row = _row()
+    dispatch.deliver([row.pk])
 
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == (
@@ -320,11 +314,8 @@ def test_a_temporary_refusal_of_the_recipient_is_retried(flaky: Any) -> None:
 
 def test_a_relay_that_refuses_our_login_stops_the_batch_without_failing_the_rows(flaky: Any) -> None:
     flaky.error = smtplib.SMTPAuthenticationError(535, b"authentication failed")
-    try:
-        first, second = _row(), _row()
-        counts = dispatch.deliver([first.pk, second.pk])
-    finally:
-        flaky.error = smtplib.SMTPServerDisconnected("connection lost")
+    first, second = _row(), _row()
+    counts = dispatch.deliver([first.pk, second.pk])
 
     assert counts["retry"] == 1
     first.refresh_from_db()
