@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from email.mime.application import MIMEApplication
 from email.mime.base import MIMEBase
 from email.mime.text import MIMEText
@@ -19,14 +19,24 @@ from notifications.models import Notification
 from plans.choices import APPROVED_STATES
 
 
-def attachment_parts(row: Notification, *, cache: dict[Any, Any] | None = None) -> Iterator[MIMEBase]:
-    """The row's attachments; ``cache`` keeps what several rows of one batch share."""
+def attachment_parts(
+    row: Notification, *, cache: dict[Any, Any] | None = None
+) -> tuple[list[MIMEBase], list[Callable[[], Any]]]:
+    """The row's attachments, and what to record once the email has gone (access-log entries).
+
+    ``cache`` keeps what several rows of one batch share.
+    """
     cache = {} if cache is None else cache
+    parts: list[MIMEBase] = []
+    on_sent: list[Callable[[], Any]] = []
     for spec in row.attachments:
         if spec.get("type") == "meeting_ics":
-            yield _meeting_ics(row, spec["method"], cache)
+            parts.append(_meeting_ics(row, spec["method"], cache))
         elif spec.get("type") == "plan_pdf":
-            yield _plan_pdf(row, int(spec["version"]))
+            part, record = _plan_pdf(row, int(spec["version"]))
+            parts.append(part)
+            on_sent.append(record)
+    return parts, on_sent
 
 
 def _meeting_data(meeting_id: str, cache: dict[Any, Any]) -> dict[str, Any]:
@@ -63,7 +73,7 @@ def _meeting_ics(row: Notification, method: str, cache: dict[Any, Any]) -> MIMEB
     return part
 
 
-def _plan_pdf(row: Notification, number: int) -> MIMEBase:
+def _plan_pdf(row: Notification, number: int) -> tuple[MIMEBase, Callable[[], Any]]:
     """The approved version, only while the recipient may still see the plan; the disclosure is logged."""
     from plans.documents.pdf import render_plan_pdf  # WeasyPrint: loaded only when a PDF is sent
     from plans.selectors import plan_get_for, version_document_content
@@ -78,9 +88,8 @@ def _plan_pdf(row: Notification, number: int) -> MIMEBase:
     if plan.state not in APPROVED_STATES:
         raise PermanentFailure("the plan is no longer approved")
     content = version_document_content(plan=plan, version=plan.versions.get(number=number))
-    people = ServiceUser.objects.prefetch_related("units").filter(pk=plan.service_user_id)
-    access_log_record(reach=reach, resource="plan.pdf_email", people=list(people))
+    people = list(ServiceUser.objects.prefetch_related("units").filter(pk=plan.service_user_id))
     language = "en" if row.language == "en" else "nb"
     part = MIMEApplication(render_plan_pdf(content, language=language), "pdf")
     part.add_header("Content-Disposition", "attachment", filename=f"individuell-plan-{plan.pk}-{number}.pdf")
-    return part
+    return part, lambda: access_log_record(reach=reach, resource="plan.pdf_email", people=people)

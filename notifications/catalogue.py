@@ -334,6 +334,16 @@ EVENT_MESSAGES: dict[str, str] = {
     "homevisit.schedule": "home_visit_scheduled",
 }
 
+# After these, what was said earlier about the meeting (its time, its reminders) is out of date.
+SUPERSEDING_EVENTS = {"meeting.reschedule", "meeting.cancel"}
+MEETING_KINDS_SUPERSEDED = [
+    "meeting_invited",
+    "meeting_rescheduled",
+    "meeting_updated",
+    "meeting_tomorrow",
+    "meeting_soon",
+]
+
 DIGEST_KIND = "daily_digest"
 LANGUAGES = ("nb", "nn", "en")
 FALLBACK_LANGUAGE = "nb"

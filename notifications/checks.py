@@ -51,6 +51,24 @@ def production_channels(app_configs: Any = None, **kwargs: Any) -> list[checks.C
 
 
 @checks.register("notifications")
+def send_lease(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """A sender's claim must outlive any task that sends, or a live worker's row could be sent twice."""
+    from django.conf import settings
+
+    longest = max(settings.CELERY_TASK_TIME_LIMIT, settings.NOTIFICATIONS_TASK_SOFT_TIME_LIMIT + 30)
+    if longest > settings.NOTIFICATIONS_SEND_LEASE_SECONDS:
+        return [
+            checks.Warning(
+                f"NOTIFICATIONS_SEND_LEASE_SECONDS ({settings.NOTIFICATIONS_SEND_LEASE_SECONDS}) is shorter "
+                f"than the longest task that sends ({longest} s).",
+                hint="A notification could be sent twice by two live workers; raise the lease.",
+                id="notifications.W004",
+            )
+        ]
+    return []
+
+
+@checks.register("notifications")
 def message_templates(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     from notifications.rendering import _engine, template_name
 

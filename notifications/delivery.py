@@ -17,7 +17,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.catalogue import EVENT_MESSAGES, PLAN_PDF, Message, load, message_for
+from notifications.catalogue import (
+    EVENT_MESSAGES,
+    MEETING_KINDS_SUPERSEDED,
+    PLAN_PDF,
+    SUPERSEDING_EVENTS,
+    Message,
+    load,
+    message_for,
+)
 from notifications.choices import Channel, DeliveryStatus
 from notifications.models import Notification, OutboxEvent
 from notifications.recipients import Recipient
@@ -114,17 +122,6 @@ def create_notifications(
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-# After these, what was said earlier about the meeting (its time, its reminders) is out of date.
-SUPERSEDING_EVENTS = {"meeting.reschedule", "meeting.cancel"}
-MEETING_KINDS_SUPERSEDED = [
-    "meeting_invited",
-    "meeting_rescheduled",
-    "meeting_updated",
-    "meeting_tomorrow",
-    "meeting_soon",
-]
 
 
 def _withdraw_pending_meeting_messages(event: OutboxEvent) -> int:

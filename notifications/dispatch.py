@@ -20,13 +20,14 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import mail
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from notifications.addresses import InvalidAddress, checked_email, checked_phone
+from notifications.catalogue import MEETING_KINDS_SUPERSEDED, SUPERSEDING_EVENTS
 from notifications.choices import Channel, DeliveryStatus
 from notifications.errors import PermanentFailure
-from notifications.models import Notification
+from notifications.models import Notification, OutboxEvent
 from notifications.rendering import render_html, sms_text
 from notifications.sms import SmsPermanentError, quiet_hours_end, sms_backend
 
@@ -50,7 +51,7 @@ def _reason(error: BaseException) -> str:
         return f"SMTP recipient refused ({', '.join(map(str, codes))})"
     if isinstance(error, smtplib.SMTPResponseException):
         return f"SMTP {error.smtp_code}"
-    if isinstance(error, InvalidAddress | PermanentFailure | SmsPermanentError):
+    if isinstance(error, InvalidAddress | PermanentFailure | SmsPermanentError | RelayConnectionFailed):
         return str(error)[:200]
     return type(error).__name__
 
@@ -71,7 +72,17 @@ RELAY_SMTP_ERRORS = (
 )
 
 
-def _is_relay_error(error: BaseException) -> bool:
+class RelayConnectionFailed(Exception):
+    """Opening the connection to the relay failed (TLS, login, network): no message's fault."""
+
+
+def _is_relay_error(row: Notification, error: BaseException) -> bool:
+    if row.channel != Channel.EMAIL:
+        return False  # an SMS provider's trouble must not hold up email
+    if isinstance(error, RelayConnectionFailed):
+        return True
+    if isinstance(error, smtplib.SMTPSenderRefused) and error.smtp_code == 552:
+        return False  # "message too large" at MAIL FROM: this message's fault
     # Every SMTPException is an OSError: a refused recipient or message is not a relay failure.
     if isinstance(error, smtplib.SMTPException):
         return isinstance(error, RELAY_SMTP_ERRORS)
@@ -79,7 +90,11 @@ def _is_relay_error(error: BaseException) -> bool:
 
 
 class RelayUnavailable(Exception):
-    """Raised after recording a relay failure: stop the batch."""
+    """Raised after recording a relay failure (with the row's outcome): stop the batch."""
+
+    def __init__(self, outcome: str) -> None:
+        super().__init__(outcome)
+        self.outcome = outcome
 
 
 def _lease_left_for_one_send(row: Notification) -> bool:
@@ -102,6 +117,8 @@ def _release(rows: list[Notification]) -> None:
 def _is_permanent(error: BaseException) -> bool:
     if isinstance(error, InvalidAddress | PermanentFailure | SmsPermanentError):
         return True
+    if isinstance(error, smtplib.SMTPSenderRefused) and error.smtp_code == 552:
+        return True  # the message is larger than the relay takes: it will stay so
     if isinstance(error, smtplib.SMTPRecipientsRefused):
         # 5xx for every recipient is final; 4xx (greylisting, mailbox busy) is worth another try.
         return all(500 <= code < 600 for code, _ in error.recipients.values())
@@ -143,26 +160,37 @@ class Dispatcher:
         ids = list(ids)
         for start in range(0, len(ids), CLAIM_CHUNK):
             chunk = ids[start : start + CLAIM_CHUNK]
-            rows = self._claim(chunk, counts)
-            for position, row in enumerate(rows):
+            if not self._deliver_chunk(chunk, counts):
+                counts["skipped"] += len(ids) - start - len(chunk)  # left for the sweeper
+                break
+        return counts
+
+    def _deliver_chunk(self, chunk: list[int], counts: dict[str, int]) -> bool:
+        """Send a chunk's due rows; False when the rest of the batch should wait for the sweeper.
+
+        Whatever happens, rows claimed but not tried are released at once (not left to the lease).
+        """
+        rows = self._claim(chunk, counts)
+        tried = 0
+        try:
+            for row in rows:
                 if not _lease_left_for_one_send(row):
                     # The sweeper may hand the row to another sender soon: do not race it.
-                    _release(rows[position:])
-                    counts["skipped"] += len(rows) - position
-                    return counts
+                    counts["skipped"] += len(rows) - tried
+                    return False
+                tried += 1
                 try:
                     counts[self._attempt(row)] += 1
-                except RelayUnavailable:
-                    counts["retry"] += 1
-                    _release(rows[position + 1 :])
+                except RelayUnavailable as stop:
+                    counts[stop.outcome] += 1
+                    counts["skipped"] += len(rows) - tried
                     logger.warning(
                         "the email relay is unavailable; the rest of this batch waits for the sweeper"
                     )
-                    return counts
-                except SoftTimeLimitExceeded:
-                    _release(rows[position + 1 :])
-                    raise
-        return counts
+                    return False
+            return True
+        finally:
+            _release(rows[tried:])
 
     def _claim(self, chunk: list[int], counts: dict[str, int]) -> list[Notification]:
         """Claim the chunk's due rows for this sender in one UPDATE, and read them in one SELECT."""
@@ -173,6 +201,28 @@ class Dispatcher:
             status=DeliveryStatus.CANCELLED, last_error="expired before it could be sent"
         )
         counts["expired"] += expired
+        # What was said about a meeting before it was moved or cancelled is not sent any more, even if
+        # the row was in flight when the change came (the fan-out withdrew only the pending ones).
+        superseded = pending.filter(kind__in=MEETING_KINDS_SUPERSEDED).filter(
+            Exists(
+                OutboxEvent.objects.filter(
+                    object_type=OuterRef("object_type"),
+                    object_id=OuterRef("object_id"),
+                    event__in=SUPERSEDING_EVENTS,
+                    created_at__gte=OuterRef("created_at"),
+                )
+            )
+        )
+        cancelled = superseded.update(
+            status=DeliveryStatus.CANCELLED, last_error="superseded by a later change to the meeting"
+        )
+        counts["expired"] += cancelled
+        # A row with no attempts left (the limit was lowered) fails instead of waiting for ever.
+        spent = pending.filter(attempts__gte=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
+            status=DeliveryStatus.FAILED, last_error="no attempts left"
+        )
+        counts["failed"] += spent
+        expired += cancelled + spent
         quiet_until = quiet_hours_end(now)
         if quiet_until is not None:
             pending.filter(channel=Channel.SMS).update(next_attempt_at=quiet_until)
@@ -195,8 +245,8 @@ class Dispatcher:
             raise
         except Exception as error:  # every failure is recorded on the row
             outcome = self._record_failure(row, error)
-            if _is_relay_error(error):
-                raise RelayUnavailable from error
+            if _is_relay_error(row, error):
+                raise RelayUnavailable(outcome) from error
             return outcome
         # Marked at once: a worker killed from here on leaves the row for the lease rescue, in doubt.
         # Only the claim that sent it records it (a rescued row may have been claimed again).
@@ -242,21 +292,29 @@ class Dispatcher:
         from notifications.attachments import attachment_parts
 
         address = checked_email(row.address)
+        try:
+            connection = self._email_connection()
+        except Exception as error:
+            self._connection = None
+            raise RelayConnectionFailed(f"connecting to the relay failed: {_reason(error)}") from error
         message = mail.EmailMultiAlternatives(
             subject=row.subject,
             body=row.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
             headers={"Message-ID": message_id(row.key), "Auto-Submitted": "auto-generated"},
-            connection=self._email_connection(),
+            connection=connection,
         )
         text = (row.subject, row.body, row.language)
         if text not in self._html:
             self._html[text] = render_html(*text)
         message.attach_alternative(self._html[text], "text/html")
-        for part in attachment_parts(row, cache=self._attachment_cache):
+        parts, on_sent = attachment_parts(row, cache=self._attachment_cache)
+        for part in parts:
             message.attach(part)
         message.send()
+        for record in on_sent:
+            record()  # e.g. the access log of a plan sent: written once it has left
 
 
 def message_id(key: str) -> str:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
@@ -49,6 +50,8 @@ def _remind(kind: str, objects: Iterable[Any], key: Any, extra: Any = None) -> l
                 ids += create_notifications(
                     message=message, obj=obj, key=reminder, extra_context=extra(obj) if extra else None
                 )
+        except SoftTimeLimitExceeded:
+            raise
         except Exception:
             logger.exception(
                 "reminder %s about %s #%s could not be created", kind, obj._meta.label_lower, obj.pk

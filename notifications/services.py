@@ -76,12 +76,27 @@ def current_address(row: Notification) -> str:
     model: Any = {"u": get_user_model(), "r": Representative, "m": GroupMember, "p": ServiceUser}.get(kind)
     holder = model._default_manager.filter(pk=pk).first() if model is not None else None
     if holder is None:
-        return ""
+        return row.address
+    # The address registered now, even if it has been removed (the row then fails for want of one).
     if row.channel == Channel.EMAIL:
         return str(getattr(holder, "email", ""))
     if row.channel == Channel.SMS:
         return str(getattr(holder, "phone", ""))
-    return ""
+    return row.address
+
+
+def _still_a_recipient(row: Notification) -> bool:
+    """Whether the row's recipient would get this message now (mandate, consent, membership)."""
+    from notifications.catalogue import MESSAGES, load
+
+    message = MESSAGES.get(row.kind)
+    if message is None:
+        return True  # a digest: the staff member's own
+    obj = load(message, row.object_id)
+    if obj is None:
+        return False
+    recipient = row.key.rsplit(":", 2)[-2]
+    return recipient in {candidate.key for candidate in message.recipients(obj)}
 
 
 @transaction.atomic
@@ -90,8 +105,13 @@ def delivery_retry(*, reach: Reach, notification: Notification) -> Notification:
     row = Notification.objects.select_for_update().get(pk=notification.pk)
     if row.status != DeliveryStatus.FAILED:
         raise Conflict(_("Only a failed notification can be sent again."), code="not_failed")
+    if not _still_a_recipient(row):
+        raise Conflict(
+            _("The recipient would no longer get this message (consent, mandate or membership)."),
+            code="recipient_not_entitled",
+        )
     previous_error = row.last_error
-    row.address = current_address(row) or row.address  # a corrected address is used
+    row.address = current_address(row)  # a corrected address is used
     row.status = DeliveryStatus.PENDING
     row.attempts = 0
     row.next_attempt_at = timezone.now()

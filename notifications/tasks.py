@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -68,6 +69,8 @@ def fan_out_event(event_ids: list[int]) -> None:
     for event_id in event_ids:
         try:
             ids = fan_out(event_id)
+        except SoftTimeLimitExceeded:
+            raise  # out of time: the sweeper publishes what is left
         except Exception:
             # One broken event must not hold up the others in its batch; the sweeper tries it again.
             logger.exception("outbox event %s could not be fanned out", event_id)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _attendees(row: Notification) -> list[str]:
-    (part,) = attachment_parts(row)
+    (part,), _on_sent = attachment_parts(row)
     calendar = Calendar.from_ical(part.get_payload(decode=True))
     (event,) = calendar.walk("VEVENT")
     attendees = event.get("attendee", [])

@@ -59,3 +59,13 @@ def test_production_with_a_relay_and_sms_switched_off_is_clean(settings: Any) ->
     settings.PUBLIC_BASE_URL = "https://medvirk.kommune.no"
 
     assert checks.production_channels() == []
+
+
+def test_a_lease_shorter_than_a_sending_task_is_a_warning(settings: Any) -> None:
+    settings.NOTIFICATIONS_SEND_LEASE_SECONDS = 60
+
+    assert [warning.id for warning in checks.send_lease()] == ["notifications.W004"]
+
+
+def test_the_default_lease_outlives_every_sending_task() -> None:
+    assert checks.send_lease() == []

@@ -42,15 +42,17 @@ def _row(channel: str = Channel.EMAIL, address: str = "mottaker@example.org", **
 
 
 class FlakyBackend:
-    """An email backend whose every send raises ``error``."""
+    """An email backend whose every send raises ``error`` (and opening, ``open_error``)."""
 
     error: Exception = smtplib.SMTPServerDisconnected("connection lost")
+    open_error: Exception | None = None
 
     def __init__(self, **kwargs: Any) -> None:
         pass
 
     def open(self) -> None:
-        pass
+        if FlakyBackend.open_error is not None:
+            raise FlakyBackend.open_error
 
     def close(self) -> None:
         pass
@@ -65,6 +67,7 @@ def flaky(settings: Any) -> Iterator[type[FlakyBackend]]:
     settings.EMAIL_BACKEND = "tests.notifications.test_dispatch.FlakyBackend"
     yield FlakyBackend
     FlakyBackend.error = smtplib.SMTPServerDisconnected("connection lost")
+    FlakyBackend.open_error = None
 
 
 def test_an_email_is_sent_with_text_html_and_the_key_as_message_id() -> None:
@@ -239,10 +242,34 @@ def test_quiet_hours_cross_midnight(settings: Any, local: str, expected: str | N
     assert (timezone.localtime(end).strftime("%Y-%m-%d %H:%M") if end else None) == expected
 
 
+def _failed_invitation(world: Any, groups: Any, *, address: str, last_error: str) -> tuple[Notification, Any]:
+    """A meeting invitation by email to a staff member of the group, failed."""
+    from responsibility_groups import services as group_services
+    from responsibility_groups.choices import MemberKind
+    from tests.factories import UserFactory
+
+    group = groups.group()
+    staff = UserFactory(email="riktig@kommune.no")
+    group_services.member_add(reach=groups.reach, group=group, kind=MemberKind.STAFF, user=staff)
+    meeting = group_services.meeting_transition(
+        reach=groups.reach, meeting=groups.meeting(group), name="invite"
+    )
+    row = _row(
+        key=f"e1:u{staff.pk}:email",
+        object_id=str(meeting.pk),
+        address=address,
+        status=DeliveryStatus.FAILED,
+        attempts=6,
+        last_error=last_error,
+        service_user=world.person,
+    )
+    return row, staff
+
+
 def test_a_failed_row_can_be_sent_again_by_hand_and_it_is_audited(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: Any, groups: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    row = _row(status=DeliveryStatus.FAILED, attempts=6, last_error="SMTP 554", service_user=world.person)
+    row, _staff = _failed_invitation(world, groups, address="riktig@kommune.no", last_error="SMTP 554")
     reach = reach_for(world.actors["caseworker"])
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -252,6 +279,19 @@ def test_a_failed_row_can_be_sent_again_by_hand_and_it_is_audited(
     assert (row.status, row.attempts) == (DeliveryStatus.DELIVERED, 1)
     audit = AuditEvent.objects.get(action="notification.retry")
     assert (audit.actor, audit.comment) == (world.actors["caseworker"], "SMTP 554")
+
+
+def test_a_recipient_no_longer_in_the_group_is_not_sent_it_again(world: Any, groups: Any) -> None:
+    from responsibility_groups.models import GroupMember
+
+    row, staff = _failed_invitation(world, groups, address="riktig@kommune.no", last_error="SMTP 554")
+    GroupMember.objects.filter(user=staff).update(is_active=False)
+
+    with pytest.raises(Conflict) as refused:
+        delivery_retry(reach=reach_for(world.actors["caseworker"]), notification=row)
+
+    assert refused.value.code == "recipient_not_entitled"
+    assert Notification.objects.get(pk=row.pk).status == DeliveryStatus.FAILED
 
 
 def test_only_a_failed_row_can_be_sent_again(world: Any) -> None:
@@ -338,25 +378,16 @@ def test_a_row_that_took_its_worker_down_at_every_attempt_fails(settings: Any) -
 
 
 def test_sending_again_by_hand_uses_the_corrected_address(
-    world: Any, django_capture_on_commit_callbacks: Any
+    world: Any, groups: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    staff = world.actors["caseworker"]
-    row = _row(
-        key=f"e1:u{staff.pk}:email",
-        address="feil@",
-        status=DeliveryStatus.FAILED,
-        last_error="invalid email address",
-        service_user=world.person,
-    )
-    staff.email = "riktig@kommune.no"
-    staff.save()
+    row, _staff = _failed_invitation(world, groups, address="feil@", last_error="invalid email address")
 
     with django_capture_on_commit_callbacks(execute=True):
-        delivery_retry(reach=reach_for(staff), notification=row)
+        delivery_retry(reach=reach_for(world.actors["caseworker"]), notification=row)
 
     row.refresh_from_db()
     assert (row.status, row.address) == (DeliveryStatus.DELIVERED, "riktig@kommune.no")
-    assert mail.outbox[0].to == ["riktig@kommune.no"]
+    assert mail.outbox[-1].to == ["riktig@kommune.no"]
 
 
 def test_the_plan_is_not_emailed_to_a_guardian_whose_mandate_has_ended(world: Any, plans: Any) -> None:
@@ -393,3 +424,67 @@ def test_a_sender_whose_lease_is_nearly_out_leaves_the_rest_of_its_chunk(setting
     row.refresh_from_db()
     assert (row.status, row.attempts, row.claim_token) == (DeliveryStatus.PENDING, 0, None)
     assert mail.outbox == []
+
+
+def test_a_relay_that_cannot_be_opened_stops_the_batch(flaky: Any) -> None:
+    flaky.open_error = smtplib.SMTPException("No suitable authentication method found.")
+    first, second = _row(), _row()
+
+    counts = dispatch.deliver([first.pk, second.pk])
+
+    assert counts == {"delivered": 0, "retry": 1, "failed": 0, "skipped": 1, "expired": 0}
+    first.refresh_from_db()
+    assert (first.status, first.attempts) == (DeliveryStatus.PENDING, 1)
+    assert first.last_error.startswith("connecting to the relay failed")
+    assert Notification.objects.get(pk=second.pk).attempts == 0
+
+
+def test_a_message_too_large_for_the_relay_fails_alone(flaky: Any) -> None:
+    flaky.error = smtplib.SMTPSenderRefused(552, b"message size exceeds limit", "ikke-svar@medvirk.local")
+    first, second = _row(), _row()
+
+    counts = dispatch.deliver([first.pk, second.pk])
+
+    assert counts["failed"] == 2  # each message on its own; the batch was not stopped
+    assert Notification.objects.get(pk=first.pk).last_error == "SMTP 552"
+
+
+def test_an_unexpected_error_releases_the_rows_not_yet_tried(monkeypatch: Any) -> None:
+    first, second, third = _row(), _row(), _row()
+
+    def broken(self: Any, row: Notification) -> str:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(dispatch.Dispatcher, "_attempt", broken)
+    with pytest.raises(RuntimeError):
+        dispatch.deliver([first.pk, second.pk, third.pk])
+
+    statuses = dict(Notification.objects.values_list("pk", "status"))
+    assert statuses[first.pk] == DeliveryStatus.SENDING  # tried: its lease decides
+    assert (statuses[second.pk], statuses[third.pk]) == (DeliveryStatus.PENDING, DeliveryStatus.PENDING)
+    assert Notification.objects.get(pk=second.pk).attempts == 0
+
+
+def test_a_row_in_flight_when_its_meeting_moved_is_not_sent_later() -> None:
+    from notifications.models import OutboxEvent
+
+    row = _row(kind="meeting_tomorrow", object_id="7")
+    OutboxEvent.objects.create(event="meeting.reschedule", object_type=row.object_type, object_id="7")
+
+    counts = dispatch.deliver([row.pk])
+
+    assert counts["expired"] == 1
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (
+        DeliveryStatus.CANCELLED,
+        "superseded by a later change to the meeting",
+    )
+    assert mail.outbox == []
+
+
+def test_a_row_with_no_attempts_left_fails_instead_of_waiting(settings: Any) -> None:
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
+    row = _row(attempts=3)
+
+    assert dispatch.deliver([row.pk])["failed"] == 1
+    assert Notification.objects.get(pk=row.pk).last_error == "no attempts left"
