@@ -66,7 +66,11 @@ def _meeting_ics(row: Notification, method: str, cache: dict[Any, Any]) -> MIMEB
     data["attendees"] = [
         attendee for attendee in data["attendees"] if attendee["name"] or attendee["email"] == row.address
     ]
-    part = MIMEText(meeting_ics(data, method=method).decode(), "calendar", "utf-8")
+    # The professionals' copies are the same file: build it once per batch.
+    key = ("ics", row.object_id, method, tuple(attendee["email"] for attendee in data["attendees"]))
+    if key not in cache:
+        cache[key] = meeting_ics(data, method=method).decode()
+    part = MIMEText(cache[key], "calendar", "utf-8")
     # Calendar clients read the method from the content type to tell an invitation from a cancel.
     part.set_param("method", method)
     part.add_header("Content-Disposition", "attachment", filename="invitasjon.ics")

@@ -21,6 +21,8 @@ class OutboxEvent(models.Model):
         verbose_name = _("outbox event")
         verbose_name_plural = _("outbox events")
         ordering = ["id"]
+        # The dispatcher asks whether a meeting has been moved or cancelled since a row was made.
+        indexes = [models.Index(fields=["object_type", "object_id", "created_at"], name="outbox_object_idx")]
 
     def __str__(self) -> str:
         return f"{self.event} {self.object_type}#{self.object_id}"
