@@ -1,9 +1,9 @@
 """Reminders found by scanning the database (no long ETAs in the broker).
 
 Each scan picks the objects in a window and creates notification rows whose idempotency key names
-the reminder and what it is about (a meeting's start time, a plan's review date), so the beat
-task may run any number of times, or twice at once, and each reminder is sent once. A meeting
-that is moved gets its reminders again, for the new time.
+the reminder and what it is about (a meeting's start time and how often it was moved, a plan's
+review date), so the beat task may run any number of times, or twice at once, and each reminder
+is sent once. A meeting that is moved gets its reminders again, for the new time.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from casework.choices import CaseState, ConversationState
@@ -70,18 +70,22 @@ def _reminded(kind: str, object_ids: list[Any]) -> set[str]:
 def meetings_soon(now: datetime.datetime) -> list[int]:
     """Meetings tomorrow (local date) and in the next two hours."""
     tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
-    invited = Meeting.objects.filter(state=MeetingState.INVITED).select_related(
-        *message_for("meeting_soon").related
+    # The key names the time and how often the meeting has been moved: a meeting moved away and
+    # back to the same time is reminded again (the earlier reminder was withdrawn by the move).
+    invited = (
+        Meeting.objects.filter(state=MeetingState.INVITED)
+        .select_related(*message_for("meeting_soon").related)
+        .annotate(moves=Count("transitions", filter=Q(transitions__name="reschedule")))
     )
     ids = _remind(
         "meeting_tomorrow",
         invited.filter(starts_at__date=tomorrow),
-        lambda m: f"meeting_tomorrow:{m.pk}:{m.starts_at:%Y%m%dT%H%M}",
+        lambda m: f"meeting_tomorrow:{m.pk}:{m.moves}:{m.starts_at:%Y%m%dT%H%M}",
     )
     ids += _remind(
         "meeting_soon",
         invited.filter(starts_at__gt=now, starts_at__lte=now + datetime.timedelta(hours=2)),
-        lambda m: f"meeting_soon:{m.pk}:{m.starts_at:%Y%m%dT%H%M}",
+        lambda m: f"meeting_soon:{m.pk}:{m.moves}:{m.starts_at:%Y%m%dT%H%M}",
     )
     return ids
 

@@ -507,3 +507,24 @@ def test_the_beat_task_run_twice_creates_and_delivers_each_reminder_once(
     )
     assert all(message.to == ["saksbehandler@example.no"] for message in mail.outbox)
     assert len(sms_outbox) == 1
+
+
+def test_a_meeting_moved_away_and_back_is_reminded_again(meetings, groups, world):
+    now = timezone.now()
+    tomorrow = timezone.localdate(now) + datetime.timedelta(days=1)
+    nine, ten = _local(tomorrow, 9), _local(tomorrow, 10)
+    meeting = meetings.invited(starts_at=nine)
+    reminders.meetings_soon(now)
+    first = Notification.objects.filter(kind="meeting_tomorrow").count()
+
+    for start in (ten, nine):
+        group_services.meeting_transition(
+            reach=groups.reach,
+            meeting=meeting,
+            name="reschedule",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=1),
+        )
+        reminders.meetings_soon(now)
+
+    assert Notification.objects.filter(kind="meeting_tomorrow").count() == 3 * first
