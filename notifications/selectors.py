@@ -14,19 +14,24 @@ from casework.models import Representative
 from casework.selectors import Reach, reach_for
 from notifications.choices import Channel
 from notifications.models import Notification, NotificationPreference
-from plans.selectors import plan_staff_get_for
+from plans.models import IndividualPlan
+from plans.selectors import plan_staff_get_for, represented_with_plan_access
 from responsibility_groups.selectors import meeting_get_for
 
 
 def inbox_for(*, user: Any) -> QuerySet[Notification]:
-    """The caller's own messages; those about a person they represent only while they still do."""
+    """The caller's own messages; those about a person they represent only while they still do,
+    and those about the person's plan only while they may see the plan."""
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
     rows = Notification.objects.filter(recipient_user=user, channel=Channel.INBOX)
     represented_once = set(Representative.objects.filter(user=user).values_list("service_user_id", flat=True))
     if represented_once:
-        lapsed = represented_once - set(reach_for(user).represented)
+        reach = reach_for(user)
+        lapsed = represented_once - set(reach.represented)
         rows = rows.exclude(service_user_id__in=lapsed)
+        without_plan = set(reach.represented) - set(represented_with_plan_access(reach))
+        rows = rows.exclude(service_user_id__in=without_plan, object_type=IndividualPlan._meta.label_lower)
     return rows.order_by("-created_at", "-id")
 
 

@@ -23,7 +23,7 @@ from plans.models import IndividualPlan, PlanTransition, PlanVersion
 from plans.policies import may_move
 
 
-def _represented_with_plan_access(reach: Reach) -> list[int]:
+def represented_with_plan_access(reach: Reach) -> list[int]:
     """People whose approved plan the actor may see as their guardian or consented relative."""
     guardians = [pid for pid, kind in reach.represented.items() if kind == RepresentativeKind.GUARDIAN]
     relatives = [pid for pid, kind in reach.represented.items() if kind == RepresentativeKind.RELATIVE]
@@ -59,7 +59,7 @@ def plan_queryset_for(*, reach: Reach) -> QuerySet[IndividualPlan]:
         return plans
     staff_reach = dataclasses.replace(reach, represented={})
     visible = Q(service_user_id__in=reachable_service_user_ids(staff_reach))
-    represented = _represented_with_plan_access(reach) if reach.represented else []
+    represented = represented_with_plan_access(reach) if reach.represented else []
     if represented:
         approved = Exists(PlanVersion.objects.filter(plan=OuterRef("pk")))
         visible |= Q(service_user_id__in=represented, state__in=[str(s) for s in APPROVED_STATES]) & Q(

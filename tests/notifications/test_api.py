@@ -626,3 +626,33 @@ def test_a_guardian_whose_mandate_ended_no_longer_sees_messages_about_the_person
     response = api(guardian).get("/api/v1/notifications/")
 
     assert response.json()["count"] == 0
+
+
+def test_a_relative_whose_consent_no_longer_covers_the_plan_no_longer_sees_plan_messages(world, api):
+    from casework.models import Consent
+
+    relative = world.actors["relative"]
+    for kind, object_type in (
+        ("plan_approved", "plans.individualplan"),
+        ("meeting_invited", "responsibility_groups.meeting"),
+    ):
+        Notification.objects.create(
+            key=f"test:{kind}:inbox",
+            kind=kind,
+            channel="inbox",
+            status="delivered",
+            object_type=object_type,
+            object_id="1",
+            service_user=world.person,
+            recipient_user=relative,
+            recipient_name="Pårørende",
+            language="nb",
+            subject=kind,
+            body="…",
+        )
+    assert api(relative).get("/api/v1/notifications/").json()["count"] == 2
+    Consent.objects.filter(representative__user=relative).update(covers_plan=False)
+
+    response = api(relative).get("/api/v1/notifications/")
+
+    assert [row["kind"] for row in response.json()["results"]] == ["meeting_invited"]
