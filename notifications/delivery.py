@@ -77,14 +77,18 @@ def create_notifications(
     at = event.created_at if event is not None else now
     expires_at = message.expires(obj)
     context = {**message.context(obj), **(extra_context or {})}
-    rendered: dict[str, Rendered] = {}
+    rendered: dict[tuple[str, bool], Rendered] = {}
     rows: list[Notification] = []
     for recipient in message.recipients(obj) if recipients is None else recipients:
-        language = recipient.language
-        if language not in rendered:
-            rendered[language] = render_message(message.kind, language, context)
-        text = rendered[language]
         for channel in sorted(recipient.channels):
+            attachments = _attachments(message, recipient, obj, at) if channel == Channel.EMAIL else []
+            # The text says "the calendar invitation is attached" only where it is.
+            version = (recipient.language, bool(attachments))
+            if version not in rendered:
+                rendered[version] = render_message(
+                    message.kind, recipient.language, {**context, "attached": bool(attachments)}
+                )
+            text = rendered[version]
             status = DeliveryStatus.PENDING
             addresses: dict[str, str] = {Channel.EMAIL: recipient.email, Channel.SMS: recipient.phone}
             address = addresses.get(channel, "")
@@ -108,7 +112,7 @@ def create_notifications(
                     language=text.language,
                     subject=text.subject[:300],
                     body=text.body,
-                    attachments=_attachments(message, recipient, obj, at) if channel == Channel.EMAIL else [],
+                    attachments=attachments,
                     next_attempt_at=now,
                     expires_at=expires_at,
                     delivered_at=now if status == DeliveryStatus.DELIVERED else None,

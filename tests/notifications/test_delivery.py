@@ -325,3 +325,16 @@ def test_with_sms_switched_off_nobody_is_offered_sms(
 
     assert not Notification.objects.filter(channel=Channel.SMS).exists()
     assert not Notification.objects.filter(recipient_name=world.person.full_name).exists()  # no email either
+
+
+def test_only_the_email_says_the_calendar_invitation_is_attached(
+    world: Any, groups: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    group, staff, _rep = _group_with_members(world, groups)
+
+    _invite(groups, group, django_capture_on_commit_callbacks)
+
+    bodies = dict(Notification.objects.filter(recipient_user=staff).values_list("channel", "body"))
+    assert "Kalenderinvitasjonen ligger ved." in bodies[Channel.EMAIL]
+    assert "ligger ved" not in bodies[Channel.INBOX]
+    assert "Saksliste og referat finner du i Medvirk" in bodies[Channel.INBOX]
