@@ -54,6 +54,10 @@ class Reach:
     def unit_ids(self) -> frozenset[int]:
         return frozenset(self.roles_by_unit)
 
+    def as_staff(self) -> Reach:
+        """The same actor seen only as staff: without the people they represent."""
+        return dataclasses.replace(self, represented={})
+
     @property
     def is_staff_member(self) -> bool:
         return bool(self.roles_by_unit)
@@ -242,7 +246,7 @@ def _about_people_in_reach(reach: Reach, prefix: str, own: Q) -> Q:
     if reach.is_superuser:
         return Q(pk__isnull=False)
     # People reached as staff (units or explicit grants), not as a representative.
-    staff_ids = reachable_service_user_ids(dataclasses.replace(reach, represented={}))
+    staff_ids = reachable_service_user_ids(reach.as_staff())
     return Q(**{f"{prefix}__in": staff_ids}) | own
 
 
@@ -345,7 +349,7 @@ def case_list_for(*, reach: Reach) -> QuerySet[Case]:
     cases = Case.objects.select_related("service_user", "unit").prefetch_related("service_user__units")
     if reach.is_superuser:
         return cases.order_by("received_on", "id")
-    staff_ids = reachable_service_user_ids(dataclasses.replace(reach, represented={}))
+    staff_ids = reachable_service_user_ids(reach.as_staff())
     return cases.filter(service_user_id__in=staff_ids).order_by("received_on", "id")
 
 
@@ -376,7 +380,7 @@ def home_visit_list_for(*, reach: Reach) -> QuerySet[HomeVisit]:
     )
     if reach.is_superuser:
         return visits.order_by("created_at", "id")
-    staff_ids = reachable_service_user_ids(dataclasses.replace(reach, represented={}))
+    staff_ids = reachable_service_user_ids(reach.as_staff())
     return visits.filter(case__service_user_id__in=staff_ids).order_by("created_at", "id")
 
 
@@ -396,7 +400,7 @@ def quality_conversation_list_for(*, reach: Reach) -> QuerySet[QualityConversati
     )
     if reach.is_superuser:
         return rows.order_by("year", "id")
-    staff_ids = reachable_service_user_ids(dataclasses.replace(reach, represented={}))
+    staff_ids = reachable_service_user_ids(reach.as_staff())
     return rows.filter(service_user_id__in=staff_ids).order_by("year", "id")
 
 

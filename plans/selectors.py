@@ -45,7 +45,7 @@ def is_staff_view(reach: Reach, plan: IndividualPlan) -> bool:
     """Whether the actor sees the plan as staff (working copy) rather than as a representative."""
     if reach.is_superuser:
         return True
-    staff_reach = dataclasses.replace(reach, represented={})
+    staff_reach = reach.as_staff()
     return IndividualPlan.objects.filter(
         pk=plan.pk, service_user_id__in=reachable_service_user_ids(staff_reach)
     ).exists()
@@ -57,7 +57,7 @@ def plan_queryset_for(*, reach: Reach) -> QuerySet[IndividualPlan]:
     plans = IndividualPlan.objects.all()
     if reach.is_superuser:
         return plans
-    staff_reach = dataclasses.replace(reach, represented={})
+    staff_reach = reach.as_staff()
     visible = Q(service_user_id__in=reachable_service_user_ids(staff_reach))
     represented = represented_with_plan_access(reach) if reach.represented else []
     if represented:
@@ -86,7 +86,7 @@ def plan_get_for(*, reach: Reach, id: Any) -> IndividualPlan:
 
 def plan_staff_get_for(*, reach: Reach, id: Any) -> IndividualPlan:
     """A plan the actor sees as staff; representatives get 404 (drafts are never theirs)."""
-    staff_reach = dataclasses.replace(reach, represented={})
+    staff_reach = reach.as_staff()
     try:
         return plan_list_for(reach=staff_reach).get(pk=id)
     except (IndividualPlan.DoesNotExist, ValueError, TypeError) as error:

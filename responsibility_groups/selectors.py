@@ -26,7 +26,7 @@ HELD_STATES = [MeetingState.HELD, MeetingState.MINUTES_DRAFT, MeetingState.MINUT
 def _people_filter(reach: Reach, prefix: str) -> Q:
     if reach.is_superuser:
         return Q()
-    staff_reach = dataclasses.replace(reach, represented={})
+    staff_reach = reach.as_staff()
     return Q(**{f"{prefix}__in": reachable_service_user_ids(staff_reach)})
 
 
