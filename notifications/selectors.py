@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -47,9 +46,12 @@ def preference_for(*, user: Any) -> NotificationPreference:
     return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
 
 
-def _staff_reach(reach: Reach) -> Reach:
-    # Delivery status names the other recipients: for staff only, never for representatives.
-    return dataclasses.replace(reach, represented={})
+def _staff_only(reach: Reach) -> Reach:
+    """Delivery status names the other recipients: for staff only, never for representatives."""
+    staff = reach.as_staff()
+    if not (staff.is_superuser or staff.is_staff_member):
+        raise Http404
+    return staff
 
 
 # The objects whose deliveries staff may look up, each through the selector that applies reach.
@@ -64,34 +66,24 @@ OBJECT_SELECTORS: dict[str, Callable[..., Any]] = {
 
 def delivery_object_for(*, reach: Reach, object_type: str, object_id: Any) -> Any:
     """The object named, if the caller reaches it as staff (404 otherwise)."""
-    getter = OBJECT_SELECTORS[object_type]
-    staff = _staff_reach(reach)
-    if not (staff.is_superuser or staff.is_staff_member):
-        raise Http404
-    return getter(reach=staff, id=object_id)
+    return OBJECT_SELECTORS[object_type](reach=_staff_only(reach), id=object_id)
+
+
+def _deliveries() -> QuerySet[Notification]:
+    # The access log of a look reads the person's units.
+    return Notification.objects.select_related("service_user").prefetch_related("service_user__units")
 
 
 def deliveries_of(*, obj: Any) -> QuerySet[Notification]:
-    return (
-        Notification.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
-        .select_related("service_user")
-        .prefetch_related("service_user__units")  # the access log reads them
-        .order_by("-created_at", "-id")
-    )
+    rows = _deliveries().filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    return rows.order_by("-created_at", "-id")
 
 
 def delivery_get_for(*, reach: Reach, id: Any) -> Notification:
     """One delivery, for staff who reach the person it concerns (404 otherwise)."""
-    staff = _staff_reach(reach)
-    rows = (
-        Notification.objects.select_related("service_user")
-        .prefetch_related("service_user__units")
-        .filter(pk=id)
-        if str(id).isdigit()
-        else None
-    )
-    row = rows.first() if rows is not None else None
-    if row is None or not (staff.is_superuser or staff.is_staff_member):
+    staff = _staff_only(reach)
+    row = _deliveries().filter(pk=id).first() if str(id).isdigit() else None
+    if row is None:
         raise Http404
     if staff.is_superuser:
         return row

@@ -80,12 +80,14 @@ class PersonDataViewSet(ReachViewSet):
         raise NotImplementedError
 
     def people_of(self, rows: Iterable[Any]) -> list[ServiceUser]:
+        """The distinct people of ``rows``; a row about no one (a nullable link) adds nobody."""
         people: dict[int, ServiceUser] = {}
         for row in rows:
             person = row
             for part in filter(None, self.person_path.split(".")):
-                person = getattr(person, part)
-            people.setdefault(person.pk, person)
+                person = getattr(person, part) if person is not None else None
+            if person is not None:
+                people.setdefault(person.pk, person)
         return list(people.values())
 
     def log_read(self, kind: str, rows: Iterable[Any]) -> None:

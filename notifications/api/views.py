@@ -7,7 +7,6 @@ through its selector, and each look is written to the access log.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -15,8 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import ReachViewSet
-from casework.audit import access_log_record
+from casework.api.base import PersonDataViewSet, ReachViewSet
 from notifications import selectors, services
 from notifications.api import serializers as s
 from notifications.models import Notification
@@ -96,22 +94,24 @@ class InboxViewSet(ReachViewSet):
     ),
     retrieve=extend_schema(summary="One delivery (staff)"),
 )
-class DeliveryViewSet(ReachViewSet):
+class DeliveryViewSet(PersonDataViewSet):
     serializer_class = s.DeliverySerializer
     queryset = Notification.objects.none()
     extra_query_params = frozenset({"object_type", "object_id"})
+    access_resource = "notification"
+    person_path = "service_user"
 
     def list(self, request: Request) -> Response:
         query = s.DeliveryQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         obj = selectors.delivery_object_for(reach=self.reach, **query.validated_data)
         rows = [*(self.paginate_queryset(selectors.deliveries_of(obj=obj)) or [])]
-        self._log(rows)
+        self.log_read("delivery", rows)
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
         row = selectors.delivery_get_for(reach=self.reach, id=pk)
-        self._log([row])
+        self.log_read("delivery", [row])
         return Response(self.get_serializer(row).data)
 
     @extend_schema(summary="Send a failed delivery again (staff)", request=None)
@@ -119,12 +119,5 @@ class DeliveryViewSet(ReachViewSet):
     def retry(self, request: Request, pk: str) -> Response:
         row = selectors.delivery_get_for(reach=self.reach, id=pk)
         row = services.delivery_retry(reach=self.reach, notification=row)
-        self._log([row])
+        self.log_read("delivery", [row])
         return Response(self.get_serializer(row).data)
-
-    def _log(self, rows: Sequence[Notification]) -> None:
-        people = {row.service_user_id: row.service_user for row in rows if row.service_user is not None}
-        if people:
-            access_log_record(
-                reach=self.reach, resource="notification.delivery", people=list(people.values())
-            )
