@@ -27,6 +27,7 @@ from notifications.catalogue import (
     message_for,
 )
 from notifications.choices import Channel, DeliveryStatus
+from notifications.keys import notification_key
 from notifications.models import Notification, OutboxEvent
 from notifications.recipients import Recipient
 from notifications.rendering import Rendered, render_message
@@ -44,22 +45,22 @@ def _service_user_id(obj: Any) -> int | None:
     return None
 
 
-def _attachments(
-    message: Message, recipient: Recipient, obj: Any, at: datetime.datetime
-) -> list[dict[str, Any]]:
+def _plan_version(message: Message, obj: Any, at: datetime.datetime) -> int | None:
+    """The version the event announced: the latest one approved when it happened."""
+    if PLAN_PDF not in message.attachments:
+        return None
+    versions = obj.versions.filter(created_at__lte=at).order_by("-number")
+    number: int | None = versions.values_list("number", flat=True).first()
+    return number
+
+
+def _attachments(message: Message, recipient: Recipient, plan_version: int | None) -> list[dict[str, Any]]:
     chosen = []
     for spec in message.attachments:
-        if spec == PLAN_PDF:
-            if not recipient.plan_pdf_by_email:
-                continue
-            # The version the event announced: the latest one approved when it happened.
-            versions = obj.versions.filter(created_at__lte=at).order_by("-number")
-            number = versions.values_list("number", flat=True).first()
-            if number is None:
-                continue
-            chosen.append({**spec, "version": number})
-        else:
+        if spec != PLAN_PDF:
             chosen.append(dict(spec))
+        elif recipient.plan_pdf_by_email and plan_version is not None:
+            chosen.append({**spec, "version": plan_version})
     return chosen
 
 
@@ -74,14 +75,19 @@ def create_notifications(
 ) -> list[int]:
     """Rows for everyone ``message`` goes to about ``obj``; answers the ids waiting to be sent."""
     now = timezone.now()
-    at = event.created_at if event is not None else now
-    expires_at = message.expires(obj)
+    plan_version = _plan_version(message, obj, event.created_at if event is not None else now)
+    about = {
+        "object_type": obj._meta.label_lower,
+        "object_id": str(obj.pk),
+        "service_user_id": _service_user_id(obj),
+        "expires_at": message.expires(obj),
+    }
     context = {**message.context(obj), **(extra_context or {})}
     rendered: dict[tuple[str, bool], Rendered] = {}
     rows: list[Notification] = []
     for recipient in message.recipients(obj) if recipients is None else recipients:
         for channel in sorted(recipient.channels):
-            attachments = _attachments(message, recipient, obj, at) if channel == Channel.EMAIL else []
+            attachments = _attachments(message, recipient, plan_version) if channel == Channel.EMAIL else []
             # The text says "the calendar invitation is attached" only where it is.
             version = (recipient.language, bool(attachments))
             if version not in rendered:
@@ -98,14 +104,12 @@ def create_notifications(
                 status = DeliveryStatus.HELD_FOR_DIGEST
             rows.append(
                 Notification(
-                    key=f"{key}:{recipient.key}:{channel}",
+                    key=notification_key(key, recipient.key, channel),
                     kind=message.kind,
                     channel=channel,
                     status=status,
                     event=event,
-                    object_type=obj._meta.label_lower,
-                    object_id=str(obj.pk),
-                    service_user_id=_service_user_id(obj),
+                    **about,
                     recipient_user=recipient.user,
                     recipient_name=recipient.name[:200],
                     address=address,
@@ -114,7 +118,6 @@ def create_notifications(
                     body=text.body,
                     attachments=attachments,
                     next_attempt_at=now,
-                    expires_at=expires_at,
                     delivered_at=now if status == DeliveryStatus.DELIVERED else None,
                 )
             )

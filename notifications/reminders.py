@@ -23,6 +23,7 @@ from casework.choices import CaseState, ConversationState
 from casework.models import Case, QualityConversation, Unit
 from notifications.catalogue import message_for
 from notifications.delivery import create_notifications
+from notifications.keys import source_of
 from notifications.models import Notification
 from plans.choices import PlanState
 from plans.models import IndividualPlan
@@ -64,7 +65,7 @@ def _reminded(kind: str, object_ids: list[Any]) -> set[str]:
     keys = Notification.objects.filter(kind=kind, object_id__in=[str(pk) for pk in object_ids]).values_list(
         "key", flat=True
     )
-    return {key.rsplit(":", 2)[0] for key in keys}
+    return {source_of(key) for key in keys}
 
 
 def meetings_soon(now: datetime.datetime) -> list[int]:

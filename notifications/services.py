@@ -13,6 +13,7 @@ from casework.audit import audit_record
 from casework.selectors import Reach
 from config.errors import Conflict
 from notifications.choices import Channel, DeliveryStatus
+from notifications.keys import recipient_of
 from notifications.models import Notification, NotificationPreference, OutboxEvent
 
 
@@ -69,7 +70,7 @@ def current_address(row: Notification) -> str:
     from casework.models import Representative, ServiceUser
     from responsibility_groups.models import GroupMember
 
-    recipient = row.key.rsplit(":", 2)[-2]  # "<source>:<recipient>:<channel>"
+    recipient = recipient_of(row.key)
     kind, pk = recipient[:1], recipient[1:]
     if not pk.isdigit():
         return ""
@@ -95,8 +96,7 @@ def _still_a_recipient(row: Notification) -> bool:
     obj = load(message, row.object_id)
     if obj is None:
         return False
-    recipient = row.key.rsplit(":", 2)[-2]
-    return recipient in {candidate.key for candidate in message.recipients(obj)}
+    return recipient_of(row.key) in {candidate.key for candidate in message.recipients(obj)}
 
 
 @transaction.atomic

@@ -36,17 +36,22 @@ def enqueue_delivery(ids: list[int]) -> None:
 
 def _queue(ids: list[int]) -> None:
     """Light rows in batches; a plan PDF each on its own, on the recycled 'heavy' worker."""
-    heavy = _heavy_ids(ids)
-    light = [pk for pk in ids if pk not in heavy]
+    light, heavy = _split_heavy(ids)
     for start in range(0, len(light), BATCH):
         _publish(deliver_notifications, light[start : start + BATCH])
-    for pk in sorted(heavy):
+    _queue_heavy(heavy)
+
+
+def _queue_heavy(heavy: list[int]) -> None:
+    for pk in heavy:
         _publish(deliver_notifications, [pk], queue=HEAVY_QUEUE)
 
 
-def _heavy_ids(ids: list[int]) -> set[int]:
+def _split_heavy(ids: list[int]) -> tuple[list[int], list[int]]:
+    """``ids`` as (light, heavy): heavy rows carry a plan PDF, rendered by WeasyPrint."""
     rows = Notification.objects.filter(pk__in=ids).exclude(attachments=[]).values_list("pk", "attachments")
-    return {pk for pk, specs in rows if any(spec.get("type") == "plan_pdf" for spec in specs)}
+    heavy = {pk for pk, specs in rows if any(spec.get("type") == "plan_pdf" for spec in specs)}
+    return [pk for pk in ids if pk not in heavy], sorted(heavy)
 
 
 def _publish(task: object, ids: list[int], queue: str | None = None) -> None:
@@ -82,9 +87,9 @@ def _deliver_now_or_queue(ids: list[int]) -> None:
     """Light rows are sent right here (no second trip through the broker); PDFs go to 'heavy'."""
     if not ids:
         return
-    heavy = _heavy_ids(ids)
-    dispatch.deliver([pk for pk in ids if pk not in heavy])
-    _queue(sorted(heavy))
+    light, heavy = _split_heavy(ids)
+    dispatch.deliver(light)
+    _queue_heavy(heavy)
 
 
 @shared_task(
