@@ -229,10 +229,31 @@ _CONVERSATION = ("unit", "service_user")
 
 
 def _meeting(kind: str, recipients: Callable[[Meeting], list[Recipient]], **options: Any) -> Message:
-    """Meeting messages matter until the meeting starts, and never wait for a digest."""
+    """Messages about a coming meeting matter until it starts, and never wait for a digest."""
     options.setdefault("relevant", _ahead)
     options.setdefault("expires", _at_start)
     return Message(kind, Meeting, recipients, meeting_context, related=_MEETING, **options)
+
+
+def _minutes(kind: str, recipients: Callable[[Meeting], list[Recipient]]) -> Message:
+    """About a meeting that has been held: news, not an appointment."""
+    return Message(kind, Meeting, recipients, meeting_context, related=_MEETING, digestible=True)
+
+
+def _plan(kind: str, recipients: Callable[[IndividualPlan], list[Recipient]], **options: Any) -> Message:
+    return Message(kind, IndividualPlan, recipients, plan_context, related=_PLAN, digestible=True, **options)
+
+
+def _conversation(kind: str, **options: Any) -> Message:
+    return Message(
+        kind,
+        QualityConversation,
+        conversation_representative,
+        conversation_context,
+        related=_CONVERSATION,
+        relevant=_in_year,
+        **options,
+    )
 
 
 MESSAGES: dict[str, Message] = {
@@ -243,46 +264,12 @@ MESSAGES: dict[str, Message] = {
         _meeting("meeting_rescheduled", meeting_invitees, attachments=(ICS_REQUEST,)),
         _meeting("meeting_updated", meeting_invitees, attachments=(ICS_REQUEST,)),
         _meeting("meeting_cancelled", meeting_invitees, attachments=(ICS_CANCEL,)),
-        Message(
-            "minutes_approved", Meeting, meeting_invitees, meeting_context, related=_MEETING, digestible=True
-        ),
-        Message(
-            "plan_approved",
-            IndividualPlan,
-            plan_representatives,
-            plan_context,
-            attachments=(PLAN_PDF,),
-            related=_PLAN,
-            relevant=_approved,
-            digestible=True,
-        ),
-        Message(
-            "plan_reviewed",
-            IndividualPlan,
-            plan_representatives,
-            plan_context,
-            attachments=(PLAN_PDF,),
-            related=_PLAN,
-            relevant=_approved,
-            digestible=True,
-        ),
-        Message(
-            "quality_conversation_offered",
-            QualityConversation,
-            conversation_representative,
-            conversation_context,
-            related=_CONVERSATION,
-            relevant=_in_year,
-            digestible=True,
-        ),
-        Message(
-            "quality_conversation_scheduled",
-            QualityConversation,
-            conversation_representative,
-            conversation_context,
-            related=_CONVERSATION,
-            relevant=_in_year,
-            expires=lambda conversation: conversation.scheduled_for,
+        _minutes("minutes_approved", meeting_invitees),
+        _plan("plan_approved", plan_representatives, attachments=(PLAN_PDF,), relevant=_approved),
+        _plan("plan_reviewed", plan_representatives, attachments=(PLAN_PDF,), relevant=_approved),
+        _conversation("quality_conversation_offered", digestible=True),
+        _conversation(
+            "quality_conversation_scheduled", expires=lambda conversation: conversation.scheduled_for
         ),
         Message(
             "home_visit_scheduled",
@@ -296,25 +283,9 @@ MESSAGES: dict[str, Message] = {
         # Reminders
         _meeting("meeting_tomorrow", meeting_everyone, expires=_day_of),
         _meeting("meeting_soon", meeting_everyone),
-        Message(
-            "minutes_not_approved",
-            Meeting,
-            meeting_coordinator,
-            meeting_context,
-            related=_MEETING,
-            digestible=True,
-        ),
-        Message(
-            "plan_review_due", IndividualPlan, plan_coordinator, plan_context, related=_PLAN, digestible=True
-        ),
-        Message(
-            "plan_review_overdue",
-            IndividualPlan,
-            plan_coordinator,
-            plan_context,
-            related=_PLAN,
-            digestible=True,
-        ),
+        _minutes("minutes_not_approved", meeting_coordinator),
+        _plan("plan_review_due", plan_coordinator),
+        _plan("plan_review_overdue", plan_coordinator),
         Message("provisional_reply_due", Case, case_staff, case_context, related=("unit",), digestible=True),
         Message("quality_conversations_not_offered", Unit, quality_staff, unit_context, digestible=True),
     ]
