@@ -96,8 +96,6 @@ def create_notifications(
                 )
             text = rendered[version]
             status = DeliveryStatus.PENDING
-            addresses: dict[str, str] = {Channel.EMAIL: recipient.email, Channel.SMS: recipient.phone}
-            address = addresses.get(channel, "")
             if channel == Channel.INBOX:
                 status = DeliveryStatus.DELIVERED
             elif channel == Channel.EMAIL and recipient.daily_digest and message.digestible:
@@ -112,7 +110,7 @@ def create_notifications(
                     **about,
                     recipient_user=recipient.user,
                     recipient_name=recipient.name[:200],
-                    address=address,
+                    address=recipient.address_for(channel),
                     language=text.language,
                     subject=text.subject[:300],
                     body=text.body,

@@ -34,6 +34,10 @@ class Recipient:
     daily_digest: bool = False
     plan_pdf_by_email: bool = False
 
+    def address_for(self, channel: str) -> str:
+        """Where a message on ``channel`` goes (the inbox needs no address)."""
+        return {Channel.EMAIL: self.email, Channel.SMS: self.phone}.get(Channel(channel), "")
+
 
 def _preference(user: Any) -> NotificationPreference | None:
     try:

@@ -15,6 +15,7 @@ from config.errors import Conflict
 from notifications.choices import Channel, DeliveryStatus
 from notifications.keys import recipient_of
 from notifications.models import Notification, NotificationPreference, OutboxEvent
+from notifications.recipients import Recipient, staff_recipient
 
 
 def outbox_emit(*, event: str, obj: models.Model, payload: Mapping[str, Any] | None = None) -> OutboxEvent:
@@ -63,40 +64,19 @@ def preference_update(*, actor: Any, **fields: Any) -> NotificationPreference:
     return preference
 
 
-def current_address(row: Notification) -> str:
-    """The recipient's address as registered now (the row keeps the one it was created with)."""
-    from django.contrib.auth import get_user_model
-
-    from casework.models import Representative, ServiceUser
-    from responsibility_groups.models import GroupMember
-
-    recipient = recipient_of(row.key)
-    kind, pk = recipient[:1], recipient[1:]
-    if not pk.isdigit():
-        return ""
-    model: Any = {"u": get_user_model(), "r": Representative, "m": GroupMember, "p": ServiceUser}.get(kind)
-    holder = model._default_manager.filter(pk=pk).first() if model is not None else None
-    if holder is None:
-        return row.address
-    # The address registered now, even if it has been removed (the row then fails for want of one).
-    if row.channel == Channel.EMAIL:
-        return str(getattr(holder, "email", ""))
-    if row.channel == Channel.SMS:
-        return str(getattr(holder, "phone", ""))
-    return row.address
-
-
-def _still_a_recipient(row: Notification) -> bool:
-    """Whether the row's recipient would get this message now (mandate, consent, membership)."""
+def _current_recipient(row: Notification) -> Recipient | None:
+    """The row's recipient as the message would find them now, or None if it would not find them
+    (mandate, consent or membership ended); their current address comes with them."""
     from notifications.catalogue import MESSAGES, load
 
     message = MESSAGES.get(row.kind)
-    if message is None:
-        return True  # a digest: the staff member's own
+    if message is None:  # a digest: the staff member's own
+        return staff_recipient(row.recipient_user) if row.recipient_user is not None else None
     obj = load(message, row.object_id)
     if obj is None:
-        return False
-    return recipient_of(row.key) in {candidate.key for candidate in message.recipients(obj)}
+        return None
+    wanted = recipient_of(row.key)
+    return next((candidate for candidate in message.recipients(obj) if candidate.key == wanted), None)
 
 
 @transaction.atomic
@@ -105,13 +85,15 @@ def delivery_retry(*, reach: Reach, notification: Notification) -> Notification:
     row = Notification.objects.select_for_update().get(pk=notification.pk)
     if row.status != DeliveryStatus.FAILED:
         raise Conflict(_("Only a failed notification can be sent again."), code="not_failed")
-    if not _still_a_recipient(row):
+    recipient = _current_recipient(row)
+    if recipient is None:
         raise Conflict(
             _("The recipient would no longer get this message (consent, mandate or membership)."),
             code="recipient_not_entitled",
         )
     previous_error = row.last_error
-    row.address = current_address(row)  # a corrected address is used
+    # The address registered now: a corrected one is used, a removed one makes the row fail again.
+    row.address = recipient.address_for(row.channel)
     row.status = DeliveryStatus.PENDING
     row.attempts = 0
     row.next_attempt_at = timezone.now()
