@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core import checks
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
@@ -18,8 +19,6 @@ DEVELOPMENT_EMAIL_BACKENDS = frozenset(
 @checks.register("notifications", deploy=True)
 def production_channels(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """In production email must leave the machine, and SMS must not land in a file or a log."""
-    from django.conf import settings
-
     from notifications.sms import DEVELOPMENT_BACKENDS
 
     found: list[checks.CheckMessage] = []
@@ -53,8 +52,6 @@ def production_channels(app_configs: Any = None, **kwargs: Any) -> list[checks.C
 @checks.register("notifications")
 def send_lease(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """A sender's claim must outlive any task that sends, or a live worker's row could be sent twice."""
-    from django.conf import settings
-
     longest = max(settings.CELERY_TASK_TIME_LIMIT, settings.NOTIFICATIONS_TASK_SOFT_TIME_LIMIT + 30)
     if longest > settings.NOTIFICATIONS_SEND_LEASE_SECONDS:
         return [
