@@ -186,3 +186,9 @@ def test_healthz_refuses_post_with_a_problem_document():
     assert response.status_code == 405
     assert response["Content-Type"] == "application/problem+json"
     assert response["Allow"] == "GET, HEAD"
+
+
+def test_the_root_address_leads_to_the_api_documentation(client: Any, db: Any) -> None:
+    response = client.get("/")
+
+    assert (response.status_code, response["Location"]) == (302, "/api/v1/docs/")
