@@ -14,17 +14,18 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
 from casework import lookups  # noqa: F401  (registers pk__in_ids_of)
 from casework.choices import AccessBasis, CaseState, RepresentativeKind
+from casework.ids import parse_id
 from casework.models import (
     AccessLogEntry,
     Case,
@@ -40,6 +41,21 @@ from casework.models import (
 )
 
 VIEW_SERVICE_USER = "view_serviceuser"
+M = TypeVar("M", bound=Model)
+
+
+def one_in_reach(rows: QuerySet[M], id: Any) -> M:
+    """The row ``id`` of a selector's list, or 404.
+
+    Missing, out of reach and malformed ids (see ``casework.ids``) all look the same.
+    """
+    pk = parse_id(id)
+    if pk is None:
+        raise Http404
+    try:
+        return rows.get(pk=pk)
+    except rows.model.DoesNotExist as error:
+        raise Http404 from error
 
 
 @dataclass(frozen=True)
@@ -198,10 +214,7 @@ def service_user_list_for(*, reach: Reach) -> QuerySet[ServiceUser]:
 
 def service_user_get_for(*, reach: Reach, id: int) -> ServiceUser:
     """One service user in reach, or 404 whether it is missing or merely out of reach."""
-    try:
-        return service_user_list_for(reach=reach).get(pk=id)
-    except (ServiceUser.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(service_user_list_for(reach=reach), id)
 
 
 def service_user_find_by_national_id(*, reach: Reach, national_id: str) -> QuerySet[ServiceUser]:
@@ -228,10 +241,7 @@ def unit_list_for(*, reach: Reach) -> QuerySet[Unit]:
 
 
 def unit_get_for(*, reach: Reach, id: int) -> Unit:
-    try:
-        return unit_list_for(reach=reach).get(pk=id)
-    except (Unit.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(unit_list_for(reach=reach), id)
 
 
 # --- Representatives, mandates, consents -------------------------------------------------------
@@ -263,10 +273,7 @@ def representative_list_for(*, reach: Reach) -> QuerySet[Representative]:
 
 
 def representative_get_for(*, reach: Reach, id: int) -> Representative:
-    try:
-        return representative_list_for(reach=reach).get(pk=id)
-    except (Representative.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(representative_list_for(reach=reach), id)
 
 
 def mandate_list_for(*, reach: Reach) -> QuerySet[Mandate]:
@@ -284,10 +291,7 @@ def mandate_list_for(*, reach: Reach) -> QuerySet[Mandate]:
 
 
 def mandate_get_for(*, reach: Reach, id: int) -> Mandate:
-    try:
-        return mandate_list_for(reach=reach).get(pk=id)
-    except (Mandate.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(mandate_list_for(reach=reach), id)
 
 
 def consent_list_for(*, reach: Reach) -> QuerySet[Consent]:
@@ -305,10 +309,7 @@ def consent_list_for(*, reach: Reach) -> QuerySet[Consent]:
 
 
 def consent_get_for(*, reach: Reach, id: int) -> Consent:
-    try:
-        return consent_list_for(reach=reach).get(pk=id)
-    except (Consent.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(consent_list_for(reach=reach), id)
 
 
 # --- Access log -------------------------------------------------------------------------------
@@ -354,10 +355,7 @@ def case_list_for(*, reach: Reach) -> QuerySet[Case]:
 
 
 def case_get_for(*, reach: Reach, id: Any) -> Case:
-    try:
-        return case_list_for(reach=reach).get(pk=id)
-    except (Case.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(case_list_for(reach=reach), id)
 
 
 def cases_past_reply_deadline(*, reach: Reach, unit_id: int | None = None) -> list[Case]:
@@ -385,10 +383,7 @@ def home_visit_list_for(*, reach: Reach) -> QuerySet[HomeVisit]:
 
 
 def home_visit_get_for(*, reach: Reach, id: Any) -> HomeVisit:
-    try:
-        return home_visit_list_for(reach=reach).get(pk=id)
-    except (HomeVisit.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(home_visit_list_for(reach=reach), id)
 
 
 def quality_conversation_list_for(*, reach: Reach) -> QuerySet[QualityConversation]:
@@ -405,7 +400,4 @@ def quality_conversation_list_for(*, reach: Reach) -> QuerySet[QualityConversati
 
 
 def quality_conversation_get_for(*, reach: Reach, id: Any) -> QualityConversation:
-    try:
-        return quality_conversation_list_for(reach=reach).get(pk=id)
-    except (QualityConversation.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(quality_conversation_list_for(reach=reach), id)

@@ -11,16 +11,20 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from casework.choices import RepresentativeKind
+from casework.ids import parse_id
 from casework.models import Consent
-from casework.selectors import Reach, reachable_service_user_ids
+from casework.selectors import Reach, one_in_reach, reachable_service_user_ids
 from plans import guards
 from plans.choices import APPROVED_STATES
 from plans.models import IndividualPlan, PlanTransition, PlanVersion
 from plans.policies import may_move
+
+# Version numbers are a PositiveIntegerField: larger numbers cannot exist.
+MAX_VERSION_NUMBER = 2**31 - 1
 
 
 def represented_with_plan_access(reach: Reach) -> list[int]:
@@ -78,34 +82,39 @@ def plan_list_for(*, reach: Reach) -> QuerySet[IndividualPlan]:
 
 
 def plan_get_for(*, reach: Reach, id: Any) -> IndividualPlan:
-    try:
-        return plan_list_for(reach=reach).get(pk=id)
-    except (IndividualPlan.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(plan_list_for(reach=reach), id)
 
 
 def plan_staff_get_for(*, reach: Reach, id: Any) -> IndividualPlan:
     """A plan the actor sees as staff; representatives get 404 (drafts are never theirs)."""
     staff_reach = reach.as_staff()
-    try:
-        return plan_list_for(reach=staff_reach).get(pk=id)
-    except (IndividualPlan.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(plan_list_for(reach=staff_reach), id)
 
 
 def plan_history(*, plan: IndividualPlan) -> QuerySet[PlanTransition]:
     return plan.transitions.select_related("actor").order_by("occurred_at", "id")
 
 
-def plan_versions(*, plan: IndividualPlan) -> QuerySet[PlanVersion]:
-    return plan.versions.select_related("created_by").order_by("number")
+def plan_versions_for(*, reach: Reach, plan: IndividualPlan) -> QuerySet[PlanVersion]:
+    """The approved versions the actor may read: every one for staff; for a representative only
+    the latest, the one version that is theirs to see (the list, one version, a diff and the
+    exports all read through here)."""
+    versions = plan.versions.select_related("created_by").order_by("number")
+    if is_staff_view(reach, plan):
+        return versions
+    latest = PlanVersion.objects.filter(plan=plan).order_by("-number").values("number")[:1]
+    return versions.filter(number=Subquery(latest))
 
 
-def plan_version_get(*, plan: IndividualPlan, number: Any) -> PlanVersion:
-    try:
-        return plan_versions(plan=plan).get(number=number)
-    except (PlanVersion.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+def plan_version_get_for(*, reach: Reach, plan: IndividualPlan, number: Any) -> PlanVersion:
+    """One approved version the actor may read, or 404 (missing, not theirs, or malformed)."""
+    wanted = parse_id(number)
+    if wanted is None or wanted > MAX_VERSION_NUMBER:
+        raise Http404
+    version = plan_versions_for(reach=reach, plan=plan).filter(number=wanted).first()
+    if version is None:
+        raise Http404
+    return version
 
 
 def plan_latest_version(*, plan: IndividualPlan) -> PlanVersion | None:
@@ -158,7 +167,7 @@ def plan_document_content(*, reach: Reach, plan: IndividualPlan, version: str | 
 
     By default the latest approved version; ``version=N`` another one; staff get the working
     copy (marked as a draft) when there is no approved version yet, or with ``version=draft``.
-    Representatives only ever get approved versions.
+    Representatives only ever get the latest approved version.
     """
     staff = is_staff_view(reach, plan)
     if version == "draft" or (version is None and staff and not plan.versions.exists()):
@@ -167,11 +176,12 @@ def plan_document_content(*, reach: Reach, plan: IndividualPlan, version: str | 
         from plans.content import plan_content, plan_for_content
 
         return plan_content(plan_for_content(plan.pk))
-    chosen = (
-        plan_latest_version(plan=plan) if version is None else plan_version_get(plan=plan, number=version)
-    )
-    if chosen is None:
-        raise Http404
+    if version is None:
+        chosen = plan_latest_version(plan=plan)
+        if chosen is None:
+            raise Http404
+    else:
+        chosen = plan_version_get_for(reach=reach, plan=plan, number=version)
     return version_document_content(plan=plan, version=chosen)
 
 

@@ -14,7 +14,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from casework.selectors import Reach, reachable_service_user_ids
+from casework.selectors import Reach, one_in_reach, reachable_service_user_ids
 from responsibility_groups.choices import BOOKED_STATES, MeetingState
 from responsibility_groups.models import Attendance, Meeting, ResponsibilityGroup
 from responsibility_groups.policies import may_run
@@ -43,10 +43,7 @@ def group_list_for(*, reach: Reach) -> QuerySet[ResponsibilityGroup]:
 
 
 def group_get_for(*, reach: Reach, id: Any) -> ResponsibilityGroup:
-    try:
-        return group_list_for(reach=reach).get(pk=id)
-    except (ResponsibilityGroup.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(group_list_for(reach=reach), id)
 
 
 def next_meeting_due(group: ResponsibilityGroup) -> datetime.date:
@@ -76,10 +73,7 @@ def meeting_list_for(*, reach: Reach) -> QuerySet[Meeting]:
 
 
 def meeting_get_for(*, reach: Reach, id: Any) -> Meeting:
-    try:
-        return meeting_list_for(reach=reach).get(pk=id)
-    except (Meeting.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404 from error
+    return one_in_reach(meeting_list_for(reach=reach), id)
 
 
 def meetings_of_user(*, user: Any, since: datetime.datetime | None = None) -> QuerySet[Meeting]:

@@ -209,7 +209,7 @@ class PlanViewSet(PersonDataViewSet):
     def versions(self, request: Request, pk: str) -> Response:
         plan = self.get_in_reach(pk)
         self.log_read("versions", [plan])
-        page = self.paginate_queryset(selectors.plan_versions(plan=plan))
+        page = self.paginate_queryset(selectors.plan_versions_for(reach=self.reach, plan=plan))
         return self.get_paginated_response(s.PlanVersionSerializer(page, many=True).data)
 
     @extend_schema(
@@ -218,7 +218,7 @@ class PlanViewSet(PersonDataViewSet):
     @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)", filterset_class=None)
     def version(self, request: Request, pk: str, number: str) -> Response:
         plan = self.get_in_reach(pk)
-        version = selectors.plan_version_get(plan=plan, number=number)
+        version = selectors.plan_version_get_for(reach=self.reach, plan=plan, number=number)
         self.log_read("version", [plan])
         return Response(s.PlanVersionDetailSerializer(version).data)
 
@@ -231,8 +231,8 @@ class PlanViewSet(PersonDataViewSet):
     )
     def diff(self, request: Request, pk: str, a: str, b: str) -> Response:
         plan = self.get_in_reach(pk)
-        old = selectors.plan_version_get(plan=plan, number=a)
-        new = selectors.plan_version_get(plan=plan, number=b)
+        old = selectors.plan_version_get_for(reach=self.reach, plan=plan, number=a)
+        new = selectors.plan_version_get_for(reach=self.reach, plan=plan, number=b)
         self.log_read("version_diff", [plan])
         return Response({"from": old.number, "to": new.number, **content_diff(old.content, new.content)})
 

@@ -1,0 +1,29 @@
+"""The one rule for object ids that arrive from outside: in a path, a query string or a body.
+
+An id is a whole number from 1 to ``MAX_ID`` (the largest value of the ``bigint`` primary keys)
+written with the ASCII digits 0-9. Python's ``int()`` also accepts other scripts' digits
+(``int("١") == 1``) and numbers past 2^63 reach SQLite as an overflow: both are refused here,
+before any query, so that every input path treats ids the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+MAX_ID = 2**63 - 1
+MAX_ID_DIGITS = len(str(MAX_ID))  # 19
+# For URL patterns: ASCII digits only (``\d`` would admit other scripts' digits).
+ID_PATH_PATTERN = rf"[0-9]{{1,{MAX_ID_DIGITS}}}"
+
+
+def parse_id(value: Any) -> int | None:
+    """``value`` as an object id, or None when it cannot be one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not (value.isascii() and value.isdigit()) or len(value) > MAX_ID_DIGITS:
+            return None
+        value = int(value)
+    if isinstance(value, int) and 1 <= value <= MAX_ID:
+        return value
+    return None
