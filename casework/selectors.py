@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
@@ -54,7 +55,7 @@ def one_in_reach(rows: QuerySet[M], id: Any) -> M:
         raise Http404
     try:
         return rows.get(pk=pk)
-    except rows.model.DoesNotExist as error:
+    except ObjectDoesNotExist as error:
         raise Http404 from error
 
 

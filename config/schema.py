@@ -58,6 +58,15 @@ _DESCRIPTIONS = {
 class ProblemAutoSchema(AutoSchema):
     """Adds the problem responses that every operation of its kind can give."""
 
+    def _unwrap_list_serializer(self, serializer: Any, direction: Any) -> Any:
+        """Nested lists (``many=True``) document their ``max_length`` as ``maxItems``."""
+        schema = super()._unwrap_list_serializer(serializer, direction)
+        if schema and isinstance(serializer, serializers.ListSerializer):
+            for bound, keyword in (("max_length", "maxItems"), ("min_length", "minItems")):
+                if getattr(serializer, bound, None) is not None:
+                    schema[keyword] = getattr(serializer, bound)
+        return schema
+
     def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         codes = [401, 403, 405]

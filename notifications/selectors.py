@@ -35,10 +35,7 @@ def inbox_for(*, user: Any) -> QuerySet[Notification]:
 
 
 def inbox_get_for(*, user: Any, id: Any) -> Notification:
-    row = inbox_for(user=user).filter(pk=id).first() if str(id).isdigit() else None
-    if row is None:
-        raise Http404
-    return row
+    return casework_selectors.one_in_reach(inbox_for(user=user), id)
 
 
 def preference_for(*, user: Any) -> NotificationPreference:
@@ -82,9 +79,7 @@ def deliveries_of(*, obj: Any) -> QuerySet[Notification]:
 def delivery_get_for(*, reach: Reach, id: Any) -> Notification:
     """One delivery, for staff who reach the person it concerns (404 otherwise)."""
     staff = _staff_only(reach)
-    row = _deliveries().filter(pk=id).first() if str(id).isdigit() else None
-    if row is None:
-        raise Http404
+    row = casework_selectors.one_in_reach(_deliveries(), id)
     if staff.is_superuser:
         return row
     if row.service_user_id is None:

@@ -11,7 +11,6 @@ import datetime
 from typing import Any
 
 from django.db.models import Max, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
 from casework.selectors import Reach, one_in_reach, reachable_service_user_ids

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.audit import access_log_record
+from casework.ids import ID_PATH_PATTERN, parse_id
 from casework.models import ServiceUser
 from casework.selectors import Reach, reach_for
 
@@ -28,6 +29,7 @@ class ReachViewSet(viewsets.GenericViewSet):
 
     filterset_class: Any = None
     filterset_fields: Any = None
+    lookup_value_regex = ID_PATH_PATTERN  # ASCII digits: ``/plans/١/`` is no route (404)
     extra_query_params: frozenset[str] = frozenset()  # an action may widen it: @action(extra_query_params=…)
 
     @cached_property
@@ -112,10 +114,13 @@ class PersonDataViewSet(ReachViewSet):
 
 
 def unit_query_param(request: Request) -> int | None:
-    """The optional ``?unit=`` of the work lists: a number, or 400."""
+    """The optional ``?unit=`` of the work lists: an id (``casework.ids``), or 400."""
     unit = request.query_params.get("unit")
     if unit is None:
         return None
-    if not unit.isdigit():
-        raise serializers.ValidationError({"unit": [serializers.ErrorDetail(_("A number."), code="invalid")]})
-    return int(unit)
+    number = parse_id(unit)
+    if number is None:
+        raise serializers.ValidationError(
+            {"unit": [serializers.ErrorDetail(_("An id: a whole number from 1."), code="invalid")]}
+        )
+    return number

@@ -18,6 +18,7 @@ from casework import cases as services
 from casework import conversations as conversation_services
 from casework import selectors
 from casework.api.base import PersonDataViewSet, reference_in_reach, unit_query_param
+from casework.api.fields import BoundedDateField, BoundedDateTimeField, IdField, IdListField, list_of
 from casework.choices import DecisionOutcome, HomeVisitMissReason
 from casework.models import Case, Decision, HomeVisit, QualityConversation, Representative, WorkflowTransition
 from config.serializers import StrictInputSerializer
@@ -90,10 +91,10 @@ class WorkflowTransitionSerializer(serializers.ModelSerializer):
 
 
 class CaseCreateSerializer(StrictInputSerializer):
-    service_user = serializers.IntegerField()
-    unit = serializers.IntegerField()
+    service_user = IdField()
+    unit = IdField()
     service_applied_for = serializers.CharField(max_length=200)
-    received_on = serializers.DateField()
+    received_on = BoundedDateField()
 
 
 class CaseTransitionSerializer(StrictInputSerializer):
@@ -105,7 +106,7 @@ class CaseTransitionSerializer(StrictInputSerializer):
 
 
 class ProvisionalReplySerializer(StrictInputSerializer):
-    sent_on = serializers.DateField()
+    sent_on = BoundedDateField()
 
 
 class NoVisitReasonSerializer(StrictInputSerializer):
@@ -113,15 +114,15 @@ class NoVisitReasonSerializer(StrictInputSerializer):
 
 
 class VisitTransitionSerializer(StrictInputSerializer):
-    at = serializers.DateTimeField(required=False)
-    representatives = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=20)
+    at = BoundedDateTimeField(required=False)
+    representatives = IdListField(required=False, max_length=20)
     findings = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
     wishes = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
     reason = serializers.ChoiceField(choices=HomeVisitMissReason.choices, required=False)
 
 
 class StrictCaseRef(StrictInputSerializer):
-    case = serializers.IntegerField()
+    case = IdField()
 
 
 def _options(obj: Any, guards: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
@@ -401,18 +402,21 @@ class QualityConversationSerializer(serializers.ModelSerializer):
         ]
 
 
+MAX_FOLLOW_UPS = 50
+
+
 class FollowUpInputSerializer(StrictInputSerializer):
     text = serializers.CharField(max_length=5000)
-    owner = serializers.IntegerField(required=False, allow_null=True)
-    deadline = serializers.DateField(required=False, allow_null=True)
+    owner = IdField(required=False, allow_null=True)
+    deadline = BoundedDateField(required=False, allow_null=True)
     to_plan = serializers.BooleanField(required=False, default=False)
 
 
 class ConversationTransitionSerializer(StrictInputSerializer):
-    at = serializers.DateTimeField(required=False)
-    on = serializers.DateField(required=False)
+    at = BoundedDateTimeField(required=False)
+    on = BoundedDateField(required=False)
     summary = serializers.CharField(max_length=20_000, required=False, allow_blank=True, default="")
-    follow_ups = FollowUpInputSerializer(many=True, required=False)
+    follow_ups = list_of(FollowUpInputSerializer, required=False, max_length=MAX_FOLLOW_UPS)
 
 
 @extend_schema_view(

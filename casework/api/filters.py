@@ -1,13 +1,73 @@
-"""Query-parameter filters for the casework lists (never on personal identifiers)."""
+"""Query-parameter filters of the API lists (never on personal identifiers).
+
+Every filter set, declared or generated from a view's ``filterset_fields``, derives from
+``ApiFilterSet``: a relation is filtered by a plain id (``IdFilter``) and a number by ASCII digits,
+so that a missing object and one out of reach give the same empty list, and a malformed number
+gives 400 rather than an error deeper down.
+"""
+
+from typing import Any
 
 import django_filters
+from django import forms
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as drf_filters
+from django_filters.rest_framework import DjangoFilterBackend
 
+from casework.api.fields import IdFilter
 from casework.choices import Language, RepresentativeKind
 from casework.models import Consent, Mandate, Representative, ServiceUser, Unit
 
+MAX_FILTER_INTEGER = 2**31 - 1
 
-class ServiceUserFilter(django_filters.FilterSet):
-    unit = django_filters.ModelChoiceFilter(field_name="units", queryset=Unit.objects.all(), distinct=False)
+
+class _IntegerFormField(forms.Field):
+    default_error_messages = {"invalid": _("A whole number.")}
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        text = str(value)
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_FILTER_INTEGER:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(text)
+
+
+class IntegerFilter(django_filters.Filter):
+    """A whole number in ASCII digits, from 0 to 2^31 - 1 (a year, a count)."""
+
+    field_class = _IntegerFormField
+
+
+_BY_ID = {"filter_class": IdFilter}
+_BY_INTEGER = {"filter_class": IntegerFilter}
+
+
+class ApiFilterSet(drf_filters.FilterSet):
+    FILTER_DEFAULTS = {
+        **drf_filters.FilterSet.FILTER_DEFAULTS,
+        models.AutoField: _BY_ID,
+        models.BigAutoField: _BY_ID,
+        models.ForeignKey: _BY_ID,
+        models.OneToOneField: _BY_ID,
+        models.ManyToManyField: _BY_ID,
+        models.IntegerField: _BY_INTEGER,
+        models.SmallIntegerField: _BY_INTEGER,
+        models.PositiveIntegerField: _BY_INTEGER,
+        models.PositiveSmallIntegerField: _BY_INTEGER,
+    }
+
+
+class ApiFilterBackend(DjangoFilterBackend):
+    """The filter backend of every view: filter sets generated from ``filterset_fields`` too
+    derive from ``ApiFilterSet``."""
+
+    filterset_base = ApiFilterSet
+
+
+class ServiceUserFilter(ApiFilterSet):
+    unit = IdFilter(field_name="units", distinct=False)
     preferred_language = django_filters.ChoiceFilter(choices=Language.choices)
 
     class Meta:
@@ -15,31 +75,27 @@ class ServiceUserFilter(django_filters.FilterSet):
         fields = ["unit", "preferred_language"]
 
 
-# Ids of people and representatives are filtered as plain numbers: a choice filter would answer
-# 400 for a missing id and 200 for one out of reach, and so reveal which ids exist.
-
-
-class RepresentativeFilter(django_filters.FilterSet):
+class RepresentativeFilter(ApiFilterSet):
     kind = django_filters.ChoiceFilter(choices=RepresentativeKind.choices)
-    service_user = django_filters.NumberFilter()
+    service_user = IdFilter()
 
     class Meta:
         model = Representative
         fields = ["service_user", "kind"]
 
 
-class MandateFilter(django_filters.FilterSet):
-    service_user = django_filters.NumberFilter(field_name="representative__service_user")
-    representative = django_filters.NumberFilter()
+class MandateFilter(ApiFilterSet):
+    service_user = IdFilter(field_name="representative__service_user")
+    representative = IdFilter()
 
     class Meta:
         model = Mandate
         fields = ["representative", "service_user"]
 
 
-class ConsentFilter(django_filters.FilterSet):
-    service_user = django_filters.NumberFilter()
-    representative = django_filters.NumberFilter()
+class ConsentFilter(ApiFilterSet):
+    service_user = IdFilter()
+    representative = IdFilter()
 
     class Meta:
         model = Consent
@@ -52,7 +108,7 @@ class ConsentFilter(django_filters.FilterSet):
         ]
 
 
-class UnitFilter(django_filters.FilterSet):
+class UnitFilter(ApiFilterSet):
     class Meta:
         model = Unit
         fields = ["service_area", "is_active"]

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from casework.api.fields import BoundedDateField, IdField, IdListField
 from casework.choices import ConsentGiver, Language, RepresentativeKind
 from casework.models import AccessLogEntry, Consent, Mandate, Representative, ServiceUser, Unit
 from config.serializers import StrictInputSerializer
@@ -163,23 +164,19 @@ class TokenSerializer(serializers.Serializer):
 
 # --- Input ----------------------------------------------------------------------------------
 
-
-class UnitsField(serializers.PrimaryKeyRelatedField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("queryset", Unit.objects.select_related("service_area"))
-        super().__init__(**kwargs)
+MAX_UNITS_PER_PERSON = 20
 
 
 class ServiceUserCreateSerializer(StrictInputSerializer):
     national_id = serializers.CharField(max_length=20)
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
-    date_of_birth = serializers.DateField(required=False)
-    units = UnitsField(many=True, allow_empty=False)
+    date_of_birth = BoundedDateField(required=False)
+    units = IdListField(max_length=MAX_UNITS_PER_PERSON, allow_empty=False)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    postal_code = serializers.RegexField(r"^\d{4}$", required=False, allow_blank=True)
+    postal_code = serializers.RegexField(r"^[0-9]{4}$", max_length=4, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
 
@@ -187,11 +184,11 @@ class ServiceUserCreateSerializer(StrictInputSerializer):
 class ServiceUserUpdateSerializer(StrictInputSerializer):
     first_name = serializers.CharField(max_length=100, required=False)
     last_name = serializers.CharField(max_length=100, required=False)
-    units = UnitsField(many=True, allow_empty=False, required=False)
+    units = IdListField(max_length=MAX_UNITS_PER_PERSON, allow_empty=False, required=False)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    postal_code = serializers.RegexField(r"^\d{4}$", required=False, allow_blank=True)
+    postal_code = serializers.RegexField(r"^[0-9]{4}$", max_length=4, required=False, allow_blank=True)
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
 
@@ -201,13 +198,13 @@ class ServiceUserSearchSerializer(StrictInputSerializer):
 
 
 class RepresentativeCreateSerializer(StrictInputSerializer):
-    service_user = serializers.IntegerField()
+    service_user = IdField()
     kind = serializers.ChoiceField(choices=RepresentativeKind.choices)
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     relation = serializers.CharField(max_length=60, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     portal_username = serializers.CharField(max_length=150, required=False)
 
     def validate_portal_username(self, value: str) -> Any:
@@ -222,33 +219,33 @@ class RepresentativeUpdateSerializer(StrictInputSerializer):
     last_name = serializers.CharField(max_length=100, required=False)
     relation = serializers.CharField(max_length=60, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
 
 
 class MandateCreateSerializer(StrictInputSerializer):
-    representative = serializers.IntegerField()
+    representative = IdField()
     covers_personal = serializers.BooleanField()
     covers_economic = serializers.BooleanField()
-    valid_from = serializers.DateField()
-    valid_to = serializers.DateField(required=False, allow_null=True)
+    valid_from = BoundedDateField()
+    valid_to = BoundedDateField(required=False, allow_null=True)
     certificate_reference = serializers.CharField(max_length=60)
 
 
 class MandateEndSerializer(StrictInputSerializer):
-    valid_to = serializers.DateField()
+    valid_to = BoundedDateField()
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
 class ConsentCreateSerializer(StrictInputSerializer):
-    service_user = serializers.IntegerField()
+    service_user = IdField()
     given_by = serializers.ChoiceField(choices=ConsentGiver.choices)
-    given_by_representative = serializers.IntegerField(required=False, allow_null=True)
-    representative = serializers.IntegerField(required=False, allow_null=True)
+    given_by_representative = IdField(required=False, allow_null=True)
+    representative = IdField(required=False, allow_null=True)
     covers_plan = serializers.BooleanField(required=False, default=False)
     covers_group_sharing = serializers.BooleanField(required=False, default=False)
     covers_relative_access = serializers.BooleanField(required=False, default=False)
-    valid_from = serializers.DateField()
-    valid_to = serializers.DateField(required=False, allow_null=True)
+    valid_from = BoundedDateField()
+    valid_to = BoundedDateField(required=False, allow_null=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 

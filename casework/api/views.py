@@ -91,10 +91,27 @@ class ServiceUserViewSet(PersonDataViewSet):
             else s.ServiceUserDetailSerializer
         )
 
+    def _with_units(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The units named by id; the service decides whether the caller may use them (403).
+
+        Units are not personal data, so a unit that does not exist may say so (400 ``not_found``).
+        """
+        values = dict(values)
+        if "units" in values:
+            wanted = list(dict.fromkeys(values["units"]))
+            units = {u.pk: u for u in Unit.objects.select_related("service_area").filter(pk__in=wanted)}
+            if len(units) != len(wanted):
+                raise serializers.ValidationError(
+                    {"units": [serializers.ErrorDetail(_("Not found."), code="not_found")]}
+                )
+            values["units"] = [units[unit_id] for unit_id in wanted]
+        return values
+
     def create(self, request: Request) -> Response:
         data = s.ServiceUserCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        person = services.service_user_create(reach=self.reach, **data.validated_data)
+        values = self._with_units(data.validated_data)
+        person = services.service_user_create(reach=self.reach, **values)
         person = selectors.service_user_get_for(reach=self.reach, id=person.pk)  # units prefetched
         self.log_read("detail", [person])  # the response shows the person's data
         return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
@@ -103,7 +120,8 @@ class ServiceUserViewSet(PersonDataViewSet):
         person = self.get_in_reach(pk)
         data = s.ServiceUserUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.service_user_update(reach=self.reach, service_user=person, **data.validated_data)
+        values = self._with_units(data.validated_data)
+        services.service_user_update(reach=self.reach, service_user=person, **values)
         person = selectors.service_user_get_for(reach=self.reach, id=person.pk)  # units prefetched
         self.log_read("detail", [person])
         return Response(self.get_serializer(person).data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from casework.api.fields import IdField
 from casework.choices import Language
 from config.serializers import StrictInputSerializer
 from notifications.models import Notification, NotificationPreference
@@ -67,7 +68,7 @@ class PreferenceUpdateSerializer(StrictInputSerializer):
 
 class DeliveryQuerySerializer(StrictInputSerializer):
     object_type = serializers.ChoiceField(choices=sorted(OBJECT_SELECTORS))
-    object_id = serializers.IntegerField(min_value=1)
+    object_id = IdField()
 
 
 class DeliverySerializer(serializers.ModelSerializer):

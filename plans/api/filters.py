@@ -1,15 +1,16 @@
 import django_filters
 
+from casework.api.fields import IdFilter
+from casework.api.filters import ApiFilterSet
 from plans.choices import PlanState
 from plans.models import IndividualPlan
 
 
-class PlanFilter(django_filters.FilterSet):
+class PlanFilter(ApiFilterSet):
     state = django_filters.MultipleChoiceFilter(choices=PlanState.choices)
-    # Plain numbers, so that a missing id and one out of reach look the same (an empty list).
-    unit = django_filters.NumberFilter()
-    service_user = django_filters.NumberFilter()
-    coordinator = django_filters.NumberFilter()
+    unit = IdFilter()
+    service_user = IdFilter()
+    coordinator = IdFilter()
 
     class Meta:
         model = IndividualPlan

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from casework.api.fields import BoundedDateField, IdField, IntegerInputField
 from config.serializers import StrictInputSerializer, TransitionOptionSerializer  # noqa: F401  (re-exported)
 from plans import guards
 from plans.choices import GoalProgress, ParticipantKind
@@ -181,11 +182,13 @@ class PlanTransitionSerializer(serializers.ModelSerializer):
 
 # --- Input ----------------------------------------------------------------------------------
 
+MAX_POSITION = 10_000  # the order of goals and measures within a plan
+
 
 class PlanCreateSerializer(StrictInputSerializer):
-    service_user = serializers.IntegerField()
-    unit = serializers.IntegerField()
-    coordinator = serializers.IntegerField()
+    service_user = IdField()
+    unit = IdField()
+    coordinator = IdField()
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
@@ -193,10 +196,10 @@ class PlanUpdateSerializer(StrictInputSerializer):
     resources = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
     needs = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
     cooperation = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
-    period_start = serializers.DateField(required=False, allow_null=True)
-    period_end = serializers.DateField(required=False, allow_null=True)
-    next_review_date = serializers.DateField(required=False, allow_null=True)
-    consent = serializers.IntegerField(required=False)
+    period_start = BoundedDateField(required=False, allow_null=True)
+    period_end = BoundedDateField(required=False, allow_null=True)
+    next_review_date = BoundedDateField(required=False, allow_null=True)
+    consent = IdField(required=False)
 
 
 class TransitionInputSerializer(StrictInputSerializer):
@@ -207,7 +210,7 @@ class TransitionInputSerializer(StrictInputSerializer):
 
 class GoalInputSerializer(StrictInputSerializer):
     text = serializers.CharField(max_length=5000)
-    position = serializers.IntegerField(min_value=0, required=False)
+    position = IntegerInputField(min_value=0, max_value=MAX_POSITION, required=False)
 
 
 class GoalAssessInputSerializer(StrictInputSerializer):
@@ -217,8 +220,8 @@ class GoalAssessInputSerializer(StrictInputSerializer):
 
 class ParticipantInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=ParticipantKind.choices)
-    user = serializers.IntegerField(required=False, allow_null=True)
-    representative = serializers.IntegerField(required=False, allow_null=True)
+    user = IdField(required=False, allow_null=True)
+    representative = IdField(required=False, allow_null=True)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     organisation = serializers.CharField(max_length=200, required=False, allow_blank=True)
     contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -229,11 +232,11 @@ class ParticipantInputSerializer(StrictInputSerializer):
 class MeasureInputSerializer(StrictInputSerializer):
     description = serializers.CharField(max_length=5000)
     scope = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    responsible = serializers.IntegerField(required=False, allow_null=True)
+    responsible = IdField(required=False, allow_null=True)
     how_carried_out = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    start_date = serializers.DateField(required=False, allow_null=True)
-    end_date = serializers.DateField(required=False, allow_null=True)
-    position = serializers.IntegerField(min_value=0, required=False)
+    start_date = BoundedDateField(required=False, allow_null=True)
+    end_date = BoundedDateField(required=False, allow_null=True)
+    position = IntegerInputField(min_value=0, max_value=MAX_POSITION, required=False)
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         start, end = data.get("start_date"), data.get("end_date")

@@ -262,10 +262,7 @@ class PlanItemViewSet(PersonDataViewSet):
         )
 
     def get_in_reach(self, pk: str) -> Any:
-        try:
-            return self.get_queryset().get(pk=pk)
-        except (self.item_model.DoesNotExist, ValueError, TypeError) as error:
-            raise Http404 from error
+        return casework_selectors.one_in_reach(self.get_queryset(), pk)
 
     def log_plan_read(self, kind: str, plan: IndividualPlan) -> None:
         access_log_record(

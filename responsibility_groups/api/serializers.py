@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from casework.api.fields import (
+    BoundedDateField,
+    BoundedDateTimeField,
+    IdField,
+    IdMapField,
+    IntegerInputField,
+    list_of,
+)
 from config.serializers import StrictInputSerializer, TransitionOptionSerializer  # noqa: F401  (re-exported)
 from responsibility_groups.choices import MemberKind
 from responsibility_groups.models import (
@@ -188,55 +195,52 @@ class MinutesCommentSerializer(serializers.ModelSerializer):
 
 # --- Input ----------------------------------------------------------------------------------
 
+MAX_MEMBERS = 200  # members of one group, and so entries of one attendance list
+MAX_MINUTES_ITEMS = 100  # topics, and agreements, in one set of minutes
+
 
 class GroupCreateSerializer(StrictInputSerializer):
-    service_user = serializers.IntegerField()
-    unit = serializers.IntegerField()
-    coordinator = serializers.IntegerField()
-    plan = serializers.IntegerField(required=False, allow_null=True)
-    cadence_months = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    service_user = IdField()
+    unit = IdField()
+    coordinator = IdField()
+    plan = IdField(required=False, allow_null=True)
+    cadence_months = IntegerInputField(min_value=1, max_value=12, required=False)
 
 
 class GroupUpdateSerializer(StrictInputSerializer):
-    cadence_months = serializers.IntegerField(min_value=1, max_value=12, required=False)
-    plan = serializers.IntegerField(required=False, allow_null=True)
+    cadence_months = IntegerInputField(min_value=1, max_value=12, required=False)
+    plan = IdField(required=False, allow_null=True)
     is_active = serializers.BooleanField(required=False)
 
 
 class MemberInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=MemberKind.choices)
-    user = serializers.IntegerField(required=False, allow_null=True)
-    representative = serializers.IntegerField(required=False, allow_null=True)
+    user = IdField(required=False, allow_null=True)
+    representative = IdField(required=False, allow_null=True)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     organisation = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
     role = serializers.CharField(max_length=120, required=False, allow_blank=True)
 
 
 class MeetingCreateSerializer(StrictInputSerializer):
-    group = serializers.IntegerField()
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    group = IdField()
+    starts_at = BoundedDateTimeField()
+    ends_at = BoundedDateTimeField()
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    video_link = serializers.URLField(required=False, allow_blank=True)
+    video_link = serializers.URLField(max_length=200, required=False, allow_blank=True)
     agenda = serializers.ListField(child=serializers.CharField(max_length=300), required=False, max_length=50)
 
 
 class MeetingTransitionInputSerializer(StrictInputSerializer):
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    starts_at = serializers.DateTimeField(required=False)
-    ends_at = serializers.DateTimeField(required=False)
+    starts_at = BoundedDateTimeField(required=False)
+    ends_at = BoundedDateTimeField(required=False)
 
 
 class AttendanceInputSerializer(StrictInputSerializer):
-    attendance = serializers.DictField(child=serializers.BooleanField(), allow_empty=False)
-
-    def validate_attendance(self, value: dict[str, bool]) -> dict[int, bool]:
-        try:
-            return {int(key): attended for key, attended in value.items()}
-        except ValueError as error:
-            raise serializers.ValidationError(_("Keys are member ids."), code="invalid") from error
+    attendance = IdMapField(child=serializers.BooleanField(), max_length=MAX_MEMBERS, allow_empty=False)
 
 
 class TopicInputSerializer(StrictInputSerializer):
@@ -246,14 +250,14 @@ class TopicInputSerializer(StrictInputSerializer):
 
 class AgreementInputSerializer(StrictInputSerializer):
     text = serializers.CharField(max_length=5000)
-    owner = serializers.IntegerField(required=False, allow_null=True)
-    deadline = serializers.DateField(required=False, allow_null=True)
+    owner = IdField(required=False, allow_null=True)
+    deadline = BoundedDateField(required=False, allow_null=True)
     to_plan = serializers.BooleanField(required=False, default=False)
 
 
 class MinutesInputSerializer(StrictInputSerializer):
-    topics = TopicInputSerializer(many=True)
-    agreements = AgreementInputSerializer(many=True, required=False)
+    topics = list_of(TopicInputSerializer, max_length=MAX_MINUTES_ITEMS)
+    agreements = list_of(AgreementInputSerializer, required=False, max_length=MAX_MINUTES_ITEMS)
 
 
 class CommentInputSerializer(StrictInputSerializer):

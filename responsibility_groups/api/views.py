@@ -33,7 +33,7 @@ from responsibility_groups.documents import render_minutes_pdf
 from responsibility_groups.feeds import calendar_feed_for_token, calendar_feed_revoke, calendar_feed_rotate
 from responsibility_groups.invitations import meeting_calendar_data
 from responsibility_groups.minutes import minutes_content
-from responsibility_groups.models import GroupMember, Meeting, ResponsibilityGroup
+from responsibility_groups.models import Meeting, ResponsibilityGroup
 
 
 def _not_found(field: str) -> serializers.ValidationError:
@@ -180,9 +180,7 @@ class GroupViewSet(PersonDataViewSet):
     @action(detail=True, methods=["delete"], url_path=r"members/(?P<member_id>[0-9]+)", filterset_class=None)
     def remove_member(self, request: Request, pk: str, member_id: str) -> Response:
         group = self.get_in_reach(pk)
-        member = GroupMember.objects.filter(pk=member_id, group=group, is_active=True).first()
-        if member is None:
-            raise Http404
+        member = casework_selectors.one_in_reach(group.members.filter(is_active=True), member_id)
         services.member_remove(reach=self.reach, member=member)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

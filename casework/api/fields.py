@@ -1,0 +1,175 @@
+"""Bounded input fields: every value a request may carry has a documented limit.
+
+Input serializers (``StrictInputSerializer``) use these instead of DRF's unbounded ones;
+``tests/test_input_bounds.py`` walks every input serializer and refuses a field without its
+bound, so a new endpoint cannot forget one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from casework.ids import MAX_ID, parse_id
+
+# Dates and times a person's case can sensibly carry: births from 1900, plans and meetings
+# planned to the end of the century. Beyond these, calendars and exports overflow (year 9999).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+_RANGE_MESSAGE = _("Give a date from 1900-01-01 to 2100-12-31.")
+
+
+class IntegerInputField(serializers.IntegerField):
+    """A whole number written with ASCII digits, within ``min_value`` and ``max_value``.
+
+    DRF's ``IntegerField`` takes ``"١"`` (an Arabic-Indic one) as 1, and ``1.0`` as 1.
+    """
+
+    default_error_messages = {"invalid": _("A whole number.")}
+
+    def __init__(self, *, min_value: int, max_value: int, **kwargs: Any) -> None:
+        super().__init__(min_value=min_value, max_value=max_value, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, str):
+            text = data[1:] if data.startswith("-") else data
+            if not (text.isascii() and text.isdigit()) or len(text) > 20:
+                self.fail("invalid")
+            return int(data)
+        if not isinstance(data, int):
+            self.fail("invalid")
+        return data
+
+
+class IdField(IntegerInputField):
+    """The id of an object named in a request body (see ``casework.ids``)."""
+
+    default_error_messages = {"invalid": _("An id: a whole number from 1.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        value = parse_id(data)
+        if value is None:
+            self.fail("invalid")
+        return value
+
+
+class IdListField(serializers.ListField):
+    """A list of ids, at most ``max_length`` (required: every list input has a maximum)."""
+
+    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
+        super().__init__(child=IdField(), max_length=max_length, **kwargs)
+
+
+class IdMapField(serializers.DictField):
+    """An object keyed by ids (``{"12": true}``), at most ``max_length`` entries."""
+
+    default_error_messages = {
+        "max_length": _("Ensure this field has no more than {max_length} entries."),
+        "invalid_key": _("Keys are ids: whole numbers from 1."),
+    }
+
+    def __init__(self, *, child: serializers.Field, max_length: int, **kwargs: Any) -> None:
+        self.max_length = max_length
+        super().__init__(child=child, **kwargs)
+        self.validators.append(MaxLengthValidator(max_length))  # documented as maxProperties
+
+    def to_internal_value(self, data: Any) -> dict[int, Any]:
+        if isinstance(data, dict) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        values = super().to_internal_value(data)
+        keyed: dict[int, Any] = {}
+        for key, value in values.items():
+            number = parse_id(key)
+            if number is None:
+                self.fail("invalid_key")
+            keyed[number] = value
+        return keyed
+
+
+def list_of(serializer: type[serializers.Serializer], *, max_length: int, **kwargs: Any) -> Any:
+    """A nested list of ``serializer`` objects, at most ``max_length`` of them."""
+    return serializer(many=True, max_length=max_length, **kwargs)  # type: ignore[call-arg]
+
+
+class BoundedDateField(serializers.DateField):
+    """A date from ``EARLIEST_DATE`` to ``LATEST_DATE``."""
+
+    default_error_messages = {"out_of_range": _RANGE_MESSAGE}
+
+    def to_internal_value(self, value: Any) -> datetime.date:
+        date = super().to_internal_value(value)
+        if not EARLIEST_DATE <= date <= LATEST_DATE:
+            self.fail("out_of_range")
+        return date
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A point in time within the date range, given as a local time that exists.
+
+    A time without an offset is Norwegian local time; one in the hour the clocks skip in spring
+    (02:00-03:00 on the last Sunday of March) does not exist and is refused rather than moved.
+    The value is returned in UTC, so that comparing two of them compares instants: two datetimes
+    with the same zone compare by their wall-clock reading in Python, and 02:30 in the gap is
+    the same instant as 03:30.
+    """
+
+    default_error_messages = {
+        "out_of_range": _RANGE_MESSAGE,
+        "nonexistent": _(
+            "%(time)s does not exist in Norway on %(date)s: the clocks go forward from 02:00 to 03:00."
+        ),
+    }
+
+    def to_internal_value(self, value: Any) -> datetime.datetime:
+        moment = super().to_internal_value(value)
+        if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
+            self.fail("out_of_range")
+        if timezone.is_aware(moment):
+            zone = moment.tzinfo
+            round_trip = moment.astimezone(datetime.UTC).astimezone(zone)
+            if round_trip.replace(tzinfo=None) != moment.replace(tzinfo=None):
+                raise serializers.ValidationError(
+                    self.error_messages["nonexistent"]
+                    % {"time": moment.strftime("%H:%M"), "date": moment.date().isoformat()},
+                    code="nonexistent_local_time",
+                )
+            moment = moment.astimezone(datetime.UTC)
+        return moment
+
+
+# --- Query-string filters ----------------------------------------------------------------------
+
+
+class _IdFormField(forms.Field):
+    default_error_messages = {"invalid": _("An id: a whole number from 1.")}
+
+    def to_python(self, value: Any) -> int | None:
+        if value in self.empty_values:
+            return None
+        number = parse_id(str(value))
+        if number is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
+class IdFilter(django_filters.Filter):
+    """Filter by the id of a related object, as a plain number.
+
+    A model-choice filter answers 400 for an id that does not exist and 200 for one outside the
+    caller's reach, and so tells which ids exist; this one answers both with an empty list.
+    """
+
+    field_class = _IdFormField
