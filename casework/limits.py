@@ -1,14 +1,21 @@
-"""The one rule for object ids that arrive from outside: in a path, a query string or a body.
+"""Limits of what may come from outside: object ids, and the range of dates.
 
-An id is a whole number from 1 to ``MAX_ID`` (the largest value of the ``bigint`` primary keys)
-written with the ASCII digits 0-9. Python's ``int()`` also accepts other scripts' digits
+The one rule for object ids that arrive from outside, in a path, a query string or a body: an id
+is a whole number from 1 to ``MAX_ID`` (the largest value of the ``bigint`` primary keys) written
+with the ASCII digits 0-9. Python's ``int()`` also accepts other scripts' digits
 (``int("١") == 1``) and numbers past 2^63 reach SQLite as an overflow: both are refused here,
 before any query, so that every input path treats ids the same way.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
+
+# Dates and times a person's case can sensibly carry: births from 1900, plans and meetings
+# planned to the end of the century. Beyond these, calendars and exports overflow (year 9999).
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
 
 MAX_ID = 2**63 - 1
 MAX_ID_DIGITS = len(str(MAX_ID))  # 19

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from casework import lookups  # noqa: F401  (registers pk__in_ids_of)
 from casework.choices import AccessBasis, CaseState, RepresentativeKind
-from casework.ids import parse_id
+from casework.limits import parse_id
 from casework.models import (
     AccessLogEntry,
     Case,
@@ -48,7 +48,7 @@ M = TypeVar("M", bound=Model)
 def one_in_reach(rows: QuerySet[M], id: Any) -> M:
     """The row ``id`` of a selector's list, or 404.
 
-    Missing, out of reach and malformed ids (see ``casework.ids``) all look the same.
+    Missing, out of reach and malformed ids (see ``casework.limits``) all look the same.
     """
     pk = parse_id(id)
     if pk is None:

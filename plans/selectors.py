@@ -15,7 +15,7 @@ from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from casework.choices import RepresentativeKind
-from casework.ids import parse_id
+from casework.limits import parse_id
 from casework.models import Consent
 from casework.selectors import Reach, one_in_reach, reachable_service_user_ids
 from plans import guards

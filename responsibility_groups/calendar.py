@@ -15,7 +15,8 @@ database and no Django. The caller builds a plain dict from the model with exact
 
 A video link becomes URL, is appended to DESCRIPTION and is the LOCATION when there is no place.
 ``ValueError`` for: a naive datetime, an unknown method or status, ``REQUEST`` for a cancelled
-meeting (send ``CANCEL``), an invitation whose organizer has no email (iTIP needs ORGANIZER).
+meeting (send ``CANCEL``), an invitation whose organizer has no email (iTIP needs ORGANIZER), a
+time outside ``casework.limits``' dates. A feed leaves such a meeting out instead.
 
 Privacy contract: whatever goes into ``summary``, ``description`` and ``location`` leaves the
 municipality and is stored by external calendar systems (Outlook, Google). The caller must therefore
@@ -25,12 +26,17 @@ keep the agenda in Medvirk. This module cannot tell and does not check.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, TypedDict
 from zoneinfo import ZoneInfo
 
 from icalendar import STATUS, Calendar, Event, Timezone, vCalAddress, vDuration
+
+from casework.limits import EARLIEST_DATE, LATEST_DATE
+
+logger = logging.getLogger(__name__)
 
 TZID = "Europe/Oslo"
 OSLO = ZoneInfo(TZID)
@@ -74,6 +80,7 @@ def meeting_ics(meeting: Mapping[str, Any], *, method: str) -> bytes:
         raise ValueError("a cancelled meeting is sent with method='CANCEL'")
     if not meeting["organizer"]["email"].strip():
         raise ValueError("an invitation needs the organizer's email")
+    _ensure_in_range(meeting)
     calendar = _calendar([meeting])
     calendar.add("METHOD", method)
     calendar.add_component(_event(meeting, status="CANCELLED" if method == "CANCEL" else meeting["status"]))
@@ -81,16 +88,39 @@ def meeting_ics(meeting: Mapping[str, Any], *, method: str) -> bytes:
 
 
 def calendar_feed(meetings: Sequence[Mapping[str, Any]], *, name: str) -> bytes:
-    """A subscription feed (``webcal``): no METHOD, one VEVENT per meeting, cancelled ones included."""
-    calendar = _calendar(meetings)
+    """A subscription feed (``webcal``): no METHOD, one VEVENT per meeting, cancelled ones included.
+
+    A meeting that cannot be written (a time outside the supported dates, say one stored before
+    input was bounded) is left out and logged by its UID: one bad row never takes the whole feed.
+    """
+    events, kept = [], []
+    for meeting in meetings:
+        try:
+            _ensure_in_range(meeting)
+        except UnwritableMeeting as error:
+            logger.warning("Calendar feed: left out %s: %s", meeting.get("uid"), error)
+            continue
+        events.append(_event(meeting, status=meeting["status"]))
+        kept.append(meeting)
+    calendar = _calendar(kept)
     calendar.add("NAME", name)
     calendar.add("X-WR-CALNAME", name)
     calendar.add("X-WR-TIMEZONE", TZID)
     calendar.add("REFRESH-INTERVAL", vDuration(FEED_REFRESH), parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", vDuration(FEED_REFRESH))
-    for meeting in meetings:
-        calendar.add_component(_event(meeting, status=meeting["status"]))
+    for event in events:
+        calendar.add_component(event)
     return calendar.to_ical()
+
+
+class UnwritableMeeting(ValueError):
+    """The meeting's data cannot be written as a calendar event (not a mistake of the caller's)."""
+
+
+def _ensure_in_range(meeting: Mapping[str, Any]) -> None:
+    for moment in (meeting["start"], meeting["end"]):
+        if not EARLIEST_DATE <= _utc(moment).date() <= LATEST_DATE:
+            raise UnwritableMeeting(f"a time outside {EARLIEST_DATE} to {LATEST_DATE}")
 
 
 def _calendar(meetings: Sequence[Mapping[str, Any]]) -> Calendar:

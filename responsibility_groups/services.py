@@ -217,6 +217,9 @@ MAX_MEETING_LENGTH = datetime.timedelta(hours=8)
 
 
 def _future(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
+    # Compare instants: Python compares two times of the same zone by their wall-clock reading,
+    # and 02:30 in the spring gap reads as before 03:30 though both are the same instant.
+    starts_at, ends_at = starts_at.astimezone(datetime.UTC), ends_at.astimezone(datetime.UTC)
     if ends_at <= starts_at:
         raise InvalidField(field="ends_at", code="before_start", detail=_("A meeting ends after it starts."))
     if ends_at - starts_at > MAX_MEETING_LENGTH:

@@ -1,4 +1,4 @@
-"""One rule for ids from outside (casework.ids): ASCII digits, 1 to 2^63 - 1, else as missing.
+"""One rule for ids from outside (casework.limits): ASCII digits, 1 to 2^63 - 1, else as missing.
 
 Generated from the URL conf: every route with an id in its path answers a malformed id with the
 same 404 problem as a missing one (non-ASCII digits, numbers past 2^63 that overflow SQLite). Then

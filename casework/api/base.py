@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework.audit import access_log_record
-from casework.ids import ID_PATH_PATTERN, parse_id
+from casework.limits import ID_PATH_PATTERN, parse_id
 from casework.models import ServiceUser
 from casework.selectors import Reach, reach_for
 
@@ -114,7 +114,7 @@ class PersonDataViewSet(ReachViewSet):
 
 
 def unit_query_param(request: Request) -> int | None:
-    """The optional ``?unit=`` of the work lists: an id (``casework.ids``), or 400."""
+    """The optional ``?unit=`` of the work lists: an id (``casework.limits``), or 400."""
     unit = request.query_params.get("unit")
     if unit is None:
         return None

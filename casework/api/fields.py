@@ -17,12 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from casework.ids import MAX_ID, parse_id
-
-# Dates and times a person's case can sensibly carry: births from 1900, plans and meetings
-# planned to the end of the century. Beyond these, calendars and exports overflow (year 9999).
-EARLIEST_DATE = datetime.date(1900, 1, 1)
-LATEST_DATE = datetime.date(2100, 12, 31)
+from casework.limits import EARLIEST_DATE, LATEST_DATE, MAX_ID, parse_id
 
 _RANGE_MESSAGE = _("Give a date from 1900-01-01 to 2100-12-31.")
 
@@ -52,7 +47,7 @@ class IntegerInputField(serializers.IntegerField):
 
 
 class IdField(IntegerInputField):
-    """The id of an object named in a request body (see ``casework.ids``)."""
+    """The id of an object named in a request body (see ``casework.limits``)."""
 
     default_error_messages = {"invalid": _("An id: a whole number from 1.")}
 

@@ -430,9 +430,7 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     body = calendar_feed_for_token(token)
     if body is None:
         return problem_response(status=404, detail=_("Not found."))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, max-age=900"
-    return response
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
 
 
 @extend_schema(
