@@ -26,6 +26,7 @@ from notifications.services import outbox_emit
 from plans import guards
 from plans.choices import ParticipantKind, PlanState, VersionReason
 from plans.content import plan_content, plan_for_content
+from plans.participants import IDENTITY_FIELDS, kind_field_problem
 from plans.models import (
     Goal,
     GoalAssessment,
@@ -182,7 +183,7 @@ def plan_item_create(
     ensure_can_edit(reach=reach, plan=plan)
     _check_item_references(plan, values)
     if model is Participant:
-        _check_participant_kind(values.get("kind"), values.get("user"), values.get("representative"))
+        _check_participant_kind(values.get("kind", ""), values)
     item = model._default_manager.create(plan=plan, **values)
     if isinstance(item, Participant) and item.kind == ParticipantKind.STAFF:
         _grant_plan_access(plan, item.user, reach.actor)
@@ -206,7 +207,7 @@ def plan_item_update(*, reach: Reach, item: Any, **values: Any) -> Any:
     for name, value in values.items():
         setattr(item, name, value)
     if isinstance(item, Participant):
-        _check_participant_kind(item.kind, item.user, item.representative)
+        _check_participant_kind(item.kind, {field: getattr(item, field, None) for field in IDENTITY_FIELDS})
     diff = changes_between(before, values)
     if diff:
         item.save()
@@ -234,11 +235,11 @@ def plan_item_delete(*, reach: Reach, item: Any) -> None:
         _release_plan_access(plan, {user_id}, reach.actor)
 
 
-def _check_participant_kind(item_kind: str | None, user: Any, representative: Any) -> None:
-    if item_kind == ParticipantKind.STAFF and user is None:
-        raise InvalidField(field="user", code="required", detail=_("A staff participant needs a login."))
-    if item_kind == ParticipantKind.REPRESENTATIVE and representative is None:
-        raise InvalidField(field="representative", code="required", detail=_("Name the representative."))
+def _check_participant_kind(kind: str, values: dict[str, Any]) -> None:
+    problem = kind_field_problem(kind, values)
+    if problem is not None:
+        field, code, detail = problem
+        raise InvalidField(field=field, code=code, detail=detail)
 
 
 def _check_item_references(plan: IndividualPlan, values: dict[str, Any]) -> None:

@@ -27,6 +27,7 @@ from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowe
 from notifications.services import outbox_emit
 from plans.choices import EDITABLE_STATES
 from plans.models import IndividualPlan, Measure
+from plans.participants import kind_field_problem
 from plans.services import plan_item_create
 from responsibility_groups.choices import MeetingState, MemberKind
 from responsibility_groups.minutes import minutes_content
@@ -156,6 +157,15 @@ def group_update(*, reach: Reach, group: ResponsibilityGroup, **changes: Any) ->
 def member_add(*, reach: Reach, group: ResponsibilityGroup, kind: str, **fields: Any) -> GroupMember:
     """Add a member; refused (422) unless the person's consent or a guardian's mandate covers them."""
     ensure_can_run(reach=reach, group=group)
+    if kind == MemberKind.SERVICE_USER:
+        # The person's own row is made with the group and stays; nobody else is the person.
+        raise InvalidField(
+            field="kind", code="person_is_member", detail=_("The person is already a member of their group.")
+        )
+    problem = kind_field_problem(kind, fields)
+    if problem is not None:
+        field, code, detail = problem
+        raise InvalidField(field=field, code=code, detail=detail)
     representative = fields.get("representative")
     if representative is not None and representative.service_user_id != group.service_user_id:
         raise InvalidField(

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.models import Representative
 from plans.choices import GoalProgress, ParticipantKind
 from plans.models.plan import IndividualPlan
+from plans.participants import links_fit_kind
 
 
 class Goal(models.Model):
@@ -61,15 +62,11 @@ class Participant(models.Model):
         verbose_name_plural = _("participants")
         ordering = ["id"]
         constraints = [
+            # A participant's login or representative matches its kind (plans.participants).
             models.CheckConstraint(
-                condition=~Q(kind=ParticipantKind.STAFF) | Q(user__isnull=False),
-                name="participant_staff_has_login",
-                violation_error_message=_("A staff participant needs a login."),
-            ),
-            models.CheckConstraint(
-                condition=~Q(kind=ParticipantKind.REPRESENTATIVE) | Q(representative__isnull=False),
-                name="participant_representative_named",
-                violation_error_message=_("Name the representative."),
+                condition=links_fit_kind(),
+                name="participant_links_fit_kind",
+                violation_error_message=_("The participant's login or representative does not fit its kind."),
             ),
         ]
 

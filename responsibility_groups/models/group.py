@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.models import Representative, ServiceUser, Unit
 from plans.models import IndividualPlan
+from plans.participants import links_fit_kind
 from responsibility_groups.choices import MemberKind
 
 
@@ -107,15 +108,18 @@ class GroupMember(models.Model):
         verbose_name_plural = _("group members")
         ordering = ["id"]
         constraints = [
+            # A member's login or representative matches its kind (plans.participants); rows that
+            # broke the rule before it was enforced were made inactive by migration 0004.
             models.CheckConstraint(
-                condition=~Q(kind=MemberKind.STAFF) | Q(user__isnull=False),
-                name="group_member_staff_has_login",
-                violation_error_message=_("A staff member needs a login."),
+                condition=Q(is_active=False) | links_fit_kind(),
+                name="group_member_links_fit_kind",
+                violation_error_message=_("The member's login or representative does not fit its kind."),
             ),
-            models.CheckConstraint(
-                condition=~Q(kind=MemberKind.REPRESENTATIVE) | Q(representative__isnull=False),
-                name="group_member_representative_named",
-                violation_error_message=_("Name the representative."),
+            models.UniqueConstraint(
+                fields=["group"],
+                condition=Q(kind=MemberKind.SERVICE_USER, is_active=True),
+                name="group_member_one_person",
+                violation_error_message=_("The person is already a member of their group."),
             ),
         ]
 
