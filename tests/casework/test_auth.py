@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from rest_framework.test import APIClient
 
 from casework.models import ApiToken, LoginThrottle
+from tests.clients import CheckedAPIClient
 from tests.factories import UserFactory
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -29,7 +29,7 @@ committed = pytest.mark.django_db(transaction=True)
 
 
 def _login(username: str, password: str) -> Any:
-    return APIClient().post(TOKEN_URL, {"username": username, "password": password}, format="json")
+    return CheckedAPIClient().post(TOKEN_URL, {"username": username, "password": password}, format="json")
 
 
 def _token(username: str) -> str:
@@ -40,8 +40,8 @@ def _token(username: str) -> str:
     return token
 
 
-def _with_token(token: str) -> APIClient:
-    client = APIClient()
+def _with_token(token: str) -> CheckedAPIClient:
+    client = CheckedAPIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
@@ -131,7 +131,7 @@ def test_an_unknown_token_is_401():
 
 @pytest.mark.django_db
 def test_a_malformed_token_header_is_401():
-    client = APIClient()
+    client = CheckedAPIClient()
     client.credentials(HTTP_AUTHORIZATION="Token two parts")
 
     response = client.get(ME_URL)
@@ -184,7 +184,7 @@ def test_revoke_without_login_is_401():
     UserFactory(username="skript")
     _token("skript")
 
-    response = APIClient().post(REVOKE_URL)
+    response = CheckedAPIClient().post(REVOKE_URL)
 
     assert response.status_code == 401
     assert ApiToken.objects.count() == 1
@@ -237,7 +237,7 @@ def test_inactive_user_with_the_right_password_gets_the_same_answer_as_a_wrong_p
 def test_missing_password_is_400_naming_the_field():
     UserFactory(username="skript")
 
-    response = APIClient().post(TOKEN_URL, {"username": "skript"}, format="json")
+    response = CheckedAPIClient().post(TOKEN_URL, {"username": "skript"}, format="json")
 
     assert response.status_code == 400
     body = response.json()
