@@ -1,16 +1,34 @@
-"""Shared fixtures: a small municipality with one person and every kind of actor around them."""
+"""Shared fixtures: a small municipality with one person and every kind of actor around them.
+
+Every response a test receives must have its status checked. The test clients here (``api``,
+``client_for`` and ``client``; ``CheckedClient``/``CheckedAPIClient`` from ``tests.clients``
+where a test builds one itself) record each response in the running test's ledger, and reading
+a response's ``status_code`` marks it checked. A test that passes although one of its responses
+was never checked fails afterwards, naming the unchecked requests (method and path): a setup
+request that failed would otherwise go unnoticed, and the test pass for the wrong reason. So
+assert the exact status of every request, setup included::
+
+    response = api(user).post(url, body, format="json")
+    assert response.status_code == 201, response.content
+
+Reading the status for any other purpose counts too, as does anything that reads it (Django's
+``assertContains``, ``assertRedirects``). With ``follow=True`` the redirects followed count as
+checked; the final response does not. Ruff (TID251) refuses Django's and DRF's own clients in tests;
+pytest-django's ``admin_client`` is replaced too, and ``async_client`` is not checked.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from casework.choices import StaffRole
 from casework.models import ServiceUser, Unit
 from casework.services import service_user_access_grant
+from tests.clients import CheckedAPIClient, CheckedClient, ResponseLedger, recording
 from tests.factories import (
     ConsentFactory,
     MandateFactory,
@@ -20,6 +38,8 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+
+pytest_plugins = ["pytester"]  # for tests/test_checked_clients.py
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -34,6 +54,26 @@ def _celery_runs_in_process() -> Any:
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _response_ledger() -> Iterator[ResponseLedger]:
+    """Where the checked clients record the responses of this test (see the module docstring)."""
+    with recording() as ledger:
+        yield ledger
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail a test that passed with a response whose status it never checked.
+
+    A test that failed already says why; it is not failed a second time for this.
+    """
+    result = yield
+    ledger = getattr(item, "funcargs", {}).get("_response_ledger")
+    if ledger is not None:
+        ledger.fail_if_unchecked()
+    return result
 
 
 @pytest.fixture(autouse=True)
@@ -102,8 +142,9 @@ def world(db: Any) -> World:
     return World(unit_a=unit_a, unit_b=unit_b, person=person, other_person=other_person, actors=actors)
 
 
-def client_for(user: Any) -> APIClient:
-    client = APIClient()
+def client_for(user: Any) -> CheckedAPIClient:
+    """An API client acting as ``user`` (None: anonymous) whose responses must be checked."""
+    client = CheckedAPIClient()
     if user is not None:
         client.force_authenticate(user)
     return client
@@ -111,5 +152,19 @@ def client_for(user: Any) -> APIClient:
 
 @pytest.fixture
 def api() -> Any:
-    """``api(user)``: an API client acting as ``user`` (None: anonymous)."""
+    """``api(user)``: ``client_for(user)``."""
     return client_for
+
+
+@pytest.fixture
+def client() -> CheckedClient:
+    """Django's test client (in place of pytest-django's), its responses checked like ``api``'s."""
+    return CheckedClient()
+
+
+@pytest.fixture
+def admin_client(admin_user: Any) -> CheckedClient:
+    """pytest-django's ``admin_client``, checked like ``client``."""
+    client = CheckedClient()
+    client.force_login(admin_user)
+    return client

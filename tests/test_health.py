@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError
-from django.test import Client
 from kombu import Connection
 
 from config import health
+from tests.clients import CheckedClient
 
 
 def _ready() -> Any:
-    return Client().get("/readyz")
+    return CheckedClient().get("/readyz")
 
 
 class _UnreachableBroker:
@@ -48,14 +48,14 @@ class _BrokenDatabase:
 
 def test_healthz_answers_200_without_touching_the_database():
     # No django_db mark: any query would fail the test.
-    response = Client().get("/healthz")
+    response = CheckedClient().get("/healthz")
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
 def test_healthz_answers_only_get():
-    response = Client().post("/healthz")
+    response = CheckedClient().post("/healthz")
 
     assert response.status_code == 405
 
@@ -81,7 +81,7 @@ def test_readyz_is_200_when_database_and_broker_answer():
 
 @pytest.mark.django_db
 def test_readyz_needs_no_login():
-    response = Client().get("/readyz", HTTP_AUTHORIZATION="Token not-a-token")
+    response = CheckedClient().get("/readyz", HTTP_AUTHORIZATION="Token not-a-token")
 
     assert response.status_code == 200
 
@@ -181,7 +181,7 @@ def test_readyz_is_503_when_the_filesystem_broker_has_no_folders(settings, tmp_p
 
 
 def test_healthz_refuses_post_with_a_problem_document():
-    response = Client().post("/healthz")
+    response = CheckedClient().post("/healthz")
 
     assert response.status_code == 405
     assert response["Content-Type"] == "application/problem+json"

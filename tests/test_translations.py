@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.utils import translation
 
 from casework.models import ServiceUser
+from tests.clients import CheckedClient
 
 LC_MESSAGES = Path(settings.LOCALE_PATHS[0]) / "nb" / "LC_MESSAGES"
 PO_FILE = LC_MESSAGES / "django.po"
@@ -186,7 +186,7 @@ def test_model_verbose_name_in_bokmaal() -> None:
 
 
 @pytest.mark.django_db
-def test_api_problem_title_is_norwegian_by_default(client: Client) -> None:
+def test_api_problem_title_is_norwegian_by_default(client: CheckedClient) -> None:
     response = client.get("/api/v1/service-users/")
     assert response.status_code == 401
     assert response.headers["Content-Language"] == "nb"
@@ -194,7 +194,7 @@ def test_api_problem_title_is_norwegian_by_default(client: Client) -> None:
 
 
 @pytest.mark.django_db
-def test_api_problem_title_is_english_on_request(client: Client) -> None:
+def test_api_problem_title_is_english_on_request(client: CheckedClient) -> None:
     response = client.get("/api/v1/service-users/", headers={"accept-language": "en"})
     assert response.status_code == 401
     assert response.headers["Content-Language"] == "en"

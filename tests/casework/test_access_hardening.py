@@ -108,6 +108,7 @@ def test_a_search_without_match_is_audited_without_the_number(world, api):
         "/api/v1/service-users/search/", {"national_id": world.other_person.national_id}, format="json"
     )
 
+    assert response.status_code == 200, response.content
     assert response.json()["count"] == 0
     event = AuditEvent.objects.get(action="service_user.search_no_match")
     assert event.actor == world.actors["caseworker"]
@@ -115,10 +116,11 @@ def test_a_search_without_match_is_audited_without_the_number(world, api):
 
 
 def test_the_response_to_a_write_is_logged_as_a_read(world, api):
-    api(world.actors["caseworker"]).patch(
+    response = api(world.actors["caseworker"]).patch(
         f"/api/v1/service-users/{world.person.pk}/", {"city": "Lia"}, format="json"
     )
 
+    assert response.status_code == 200, response.content
     assert (
         AccessLogEntry.objects.filter(service_user=world.person, resource="service_user.detail").count() == 1
     )
@@ -142,6 +144,7 @@ def test_a_login_with_only_a_grant_sees_the_persons_representatives(world, api):
 
     response = api(granted).get(f"/api/v1/representatives/?service_user={world.person.pk}")
 
+    assert response.status_code == 200, response.content
     assert response.json()["count"] == Representative.objects.filter(service_user=world.person).count()
 
 
@@ -149,11 +152,13 @@ def test_a_new_password_ends_existing_tokens(world, client):
     user = world.actors["caseworker"]
     user.set_password("first-pass-2026")
     user.save()
-    token = client.post(
+    login = client.post(
         "/api/v1/auth/token/",
         {"username": user.username, "password": "first-pass-2026"},
         content_type="application/json",
-    ).json()["token"]
+    )
+    assert login.status_code == 200, login.content
+    token = login.json()["token"]
     assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
 
     user.set_password("second-pass-2026")

@@ -69,8 +69,9 @@ def test_a_read_by_someone_in_two_roles_names_both(world, api):
     user = world.actors["caseworker"]
     MembershipFactory(user=user, unit=world.unit_a, role=StaffRole.QUALITY_ADMIN)
 
-    api(user).get(f"/api/v1/service-users/{world.person.pk}/")
+    response = api(user).get(f"/api/v1/service-users/{world.person.pk}/")
 
+    assert response.status_code == 200, response.content
     assert AccessLogEntry.objects.get().actor_role == "caseworker,quality_admin"
 
 
@@ -83,6 +84,7 @@ def test_a_list_page_logs_one_entry_per_person_on_it(world, api):
 
     response = api(user).get("/api/v1/service-users/")
 
+    assert response.status_code == 200, response.content
     assert response.json()["count"] == 3
     assert AccessLogEntry.objects.count() == 3
     assert set(AccessLogEntry.objects.values_list("service_user_id", flat=True)) == {
@@ -100,6 +102,7 @@ def test_a_list_logs_only_the_page_shown(world, api):
 
     response = api(world.actors["caseworker"]).get("/api/v1/service-users/?page_size=2")
 
+    assert response.status_code == 200, response.content
     assert response.json()["count"] == 5
     shown = {row["id"] for row in response.json()["results"]}
     assert set(AccessLogEntry.objects.values_list("service_user_id", flat=True)) == shown
@@ -109,6 +112,7 @@ def test_a_list_logs_only_the_page_shown(world, api):
 def test_an_empty_list_logs_nothing(world, api):
     response = api(world.actors["guardian_expired"]).get("/api/v1/service-users/")
 
+    assert response.status_code == 200, response.content
     assert response.json()["count"] == 0
     assert AccessLogEntry.objects.count() == 0
 
@@ -120,6 +124,7 @@ def test_a_search_with_a_match_logs_the_person(world, api):
         "/api/v1/service-users/search/", {"national_id": world.person.national_id}, format="json"
     )
 
+    assert response.status_code == 200, response.content
     assert response.json()["count"] == 1
     assert _entries() == [
         (user.pk, "caseworker", world.person.pk, "service_user.search", AccessBasis.UNIT_STAFF)
@@ -131,6 +136,7 @@ def test_a_search_without_a_match_logs_nothing(world, api):
         "/api/v1/service-users/search/", {"national_id": UNREGISTERED_NATIONAL_ID}, format="json"
     )
 
+    assert response.status_code == 200, response.content
     assert response.json()["count"] == 0
     assert AccessLogEntry.objects.count() == 0
 
@@ -140,6 +146,7 @@ def test_a_search_for_someone_out_of_reach_logs_nothing(world, api):
         "/api/v1/service-users/search/", {"national_id": world.person.national_id}, format="json"
     )
 
+    assert response.status_code == 200, response.content
     assert response.json()["count"] == 0
     assert AccessLogEntry.objects.count() == 0
 
@@ -151,8 +158,9 @@ def test_reading_a_representative_logs_the_person(world, api):
     user = world.actors["caseworker"]
     row = Representative.objects.get(user=world.actors["guardian"])
 
-    api(user).get(f"/api/v1/representatives/{row.pk}/")
+    response = api(user).get(f"/api/v1/representatives/{row.pk}/")
 
+    assert response.status_code == 200, response.content
     assert _entries() == [
         (user.pk, "caseworker", world.person.pk, "representative.detail", AccessBasis.UNIT_STAFF)
     ]
@@ -162,8 +170,9 @@ def test_reading_a_mandate_logs_the_person(world, api):
     user = world.actors["guardian"]
     row = Mandate.objects.get(representative__user=user)
 
-    api(user).get(f"/api/v1/mandates/{row.pk}/")
+    response = api(user).get(f"/api/v1/mandates/{row.pk}/")
 
+    assert response.status_code == 200, response.content
     assert _entries() == [
         (user.pk, "guardian", world.person.pk, "mandate.detail", AccessBasis.GUARDIAN_MANDATE)
     ]
@@ -173,8 +182,9 @@ def test_reading_a_consent_logs_the_person(world, api):
     user = world.actors["relative"]
     row = Consent.objects.get(representative__user=user)
 
-    api(user).get(f"/api/v1/consents/{row.pk}/")
+    response = api(user).get(f"/api/v1/consents/{row.pk}/")
 
+    assert response.status_code == 200, response.content
     assert _entries() == [
         (user.pk, "relative", world.person.pk, "consent.detail", AccessBasis.RELATIVE_CONSENT)
     ]
@@ -193,6 +203,7 @@ def test_a_list_of_rows_about_one_person_logs_the_person_once(world, api, url, r
 
     response = api(user).get(url)
 
+    assert response.status_code == 200, response.content
     assert response.json()["count"] == rows
     assert _entries() == [(user.pk, "caseworker", world.person.pk, resource, AccessBasis.UNIT_STAFF)]
 
@@ -202,9 +213,14 @@ def test_a_list_of_rows_about_one_person_logs_the_person_once(world, api, url, r
 
 def test_no_log_entry_contains_the_national_id(world, api):
     client = api(world.actors["caseworker"])
-    client.get(f"/api/v1/service-users/{world.person.pk}/")
-    client.get("/api/v1/service-users/")
-    client.post("/api/v1/service-users/search/", {"national_id": world.person.national_id}, format="json")
+    detail = client.get(f"/api/v1/service-users/{world.person.pk}/")
+    assert detail.status_code == 200, detail.content
+    listing = client.get("/api/v1/service-users/")
+    assert listing.status_code == 200, listing.content
+    search = client.post(
+        "/api/v1/service-users/search/", {"national_id": world.person.national_id}, format="json"
+    )
+    assert search.status_code == 200, search.content
 
     rows = list(AccessLogEntry.objects.values())
     assert len(rows) == 3
@@ -215,7 +231,8 @@ def test_no_log_entry_contains_the_national_id(world, api):
 
 
 def test_the_access_log_page_does_not_show_the_national_id(world, api):
-    api(world.actors["caseworker"]).get(f"/api/v1/service-users/{world.person.pk}/")
+    read = api(world.actors["caseworker"]).get(f"/api/v1/service-users/{world.person.pk}/")
+    assert read.status_code == 200, read.content
 
     response = api(world.actors["unit_manager"]).get(f"/api/v1/service-users/{world.person.pk}/access-log/")
 
@@ -228,7 +245,8 @@ def test_the_access_log_page_does_not_show_the_national_id(world, api):
 
 def test_the_access_log_lists_the_entries_newest_first(world, api):
     for actor in ("caseworker", "guardian", "relative"):
-        api(world.actors[actor]).get(f"/api/v1/service-users/{world.person.pk}/")
+        response = api(world.actors[actor]).get(f"/api/v1/service-users/{world.person.pk}/")
+        assert response.status_code == 200, response.content
     manager = world.actors["unit_manager"]
 
     response = api(manager).get(f"/api/v1/service-users/{world.person.pk}/access-log/")
@@ -262,10 +280,12 @@ def test_the_access_log_lists_the_entries_newest_first(world, api):
 
 
 def test_the_access_log_shows_only_this_persons_entries(world, api):
-    api(world.actors["superuser"]).get(f"/api/v1/service-users/{world.other_person.pk}/")
+    read = api(world.actors["superuser"]).get(f"/api/v1/service-users/{world.other_person.pk}/")
+    assert read.status_code == 200, read.content
 
     response = api(world.actors["unit_manager"]).get(f"/api/v1/service-users/{world.person.pk}/access-log/")
 
+    assert response.status_code == 200, response.content
     assert [row["resource"] for row in response.json()["results"]] == ["service_user.access_log"]
 
 
@@ -288,9 +308,11 @@ on_postgresql = pytest.mark.skipif(
 def logged(world, api) -> tuple[AccessLogEntry, AuditEvent]:
     """One access-log entry (a read) and one audit event (a write), both about the person."""
     client = api(world.actors["caseworker"])
-    client.get(f"/api/v1/service-users/{world.person.pk}/")
+    read = client.get(f"/api/v1/service-users/{world.person.pk}/")
+    assert read.status_code == 200, read.content
     first_read = AccessLogEntry.objects.get()
-    client.patch(f"/api/v1/service-users/{world.person.pk}/", {"phone": "40000000"}, format="json")
+    update = client.patch(f"/api/v1/service-users/{world.person.pk}/", {"phone": "40000000"}, format="json")
+    assert update.status_code == 200, update.content
     return first_read, AuditEvent.objects.get(action="service_user.update")
 
 

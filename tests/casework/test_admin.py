@@ -173,7 +173,8 @@ def test_changing_a_service_user_audits_only_the_changed_fields(admin_web, unit_
 
 def test_deleting_a_person_that_log_rows_protect_shows_the_protected_page(admin_web, unit_a):
     person = make_person(unit_a, "Ola", "Hansen", 1)
-    admin_web.get(change_url(person))  # one access-log row now PROTECTs the person
+    change_page = admin_web.get(change_url(person))  # one access-log row now PROTECTs the person
+    assert change_page.status_code == 200, change_page.content
     delete_url = reverse("admin:casework_serviceuser_delete", args=[person.pk])
 
     response = admin_web.post(delete_url, {"post": "yes"})
@@ -286,15 +287,18 @@ def test_changelist_masks_the_national_id_and_logs_one_row_per_person_shown(admi
 @pytest.mark.parametrize("extra", [1, 9])
 def test_changelist_query_count_does_not_grow_with_the_rows_shown(admin_web, unit_a, unit_b, extra):
     make_person(unit_a, "Ola", "Hansen", 1)
-    admin_web.get(LIST_URL)  # warm up session and content types
+    warm_up = admin_web.get(LIST_URL)  # session and content types
+    assert warm_up.status_code == 200, warm_up.content
     with CaptureQueriesContext(connection) as baseline:
-        admin_web.get(LIST_URL)
+        first = admin_web.get(LIST_URL)
+    assert first.status_code == 200, first.content
     for serial in range(2, 2 + extra):
         make_person(unit_b if serial % 2 else unit_a, "Eva", f"Lie{serial}", serial)
 
     with CaptureQueriesContext(connection) as more:
-        admin_web.get(LIST_URL)
+        second = admin_web.get(LIST_URL)
 
+    assert second.status_code == 200, second.content
     assert len(more) == len(baseline), "\n".join(q["sql"] for q in more.captured_queries)
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from casework.models import AccessLogEntry, AuditEvent, ServiceUser
 from config.problems import PROBLEM_BASE_URI
+from tests.clients import CheckedClient
 
 pytestmark = pytest.mark.django_db
 
@@ -287,7 +287,7 @@ def test_put_and_delete_on_a_service_user_are_405(world, api, method):
 
 
 def test_unknown_api_url_is_404_problem():
-    response = Client().get("/api/v1/no-such-resource/")
+    response = CheckedClient().get("/api/v1/no-such-resource/")
 
     _problem(response, status=404, code="not_found")
 

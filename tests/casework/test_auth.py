@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from rest_framework.test import APIClient
 
 from casework.models import ApiToken, LoginThrottle
+from tests.clients import CheckedAPIClient
 from tests.factories import UserFactory
 
 TOKEN_URL = "/api/v1/auth/token/"
@@ -29,11 +29,19 @@ committed = pytest.mark.django_db(transaction=True)
 
 
 def _login(username: str, password: str) -> Any:
-    return APIClient().post(TOKEN_URL, {"username": username, "password": password}, format="json")
+    return CheckedAPIClient().post(TOKEN_URL, {"username": username, "password": password}, format="json")
 
 
-def _with_token(token: str) -> APIClient:
-    client = APIClient()
+def _token(username: str) -> str:
+    """A token for ``username``, who logs in with the right password."""
+    response = _login(username, PASSWORD)
+    assert response.status_code == 200, response.content
+    token: str = response.json()["token"]
+    return token
+
+
+def _with_token(token: str) -> CheckedAPIClient:
+    client = CheckedAPIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
@@ -68,7 +76,7 @@ def test_right_credentials_return_a_token_and_its_expiry(settings):
 @pytest.mark.django_db
 def test_the_token_authenticates_the_user():
     UserFactory(username="skript")
-    token = _login("skript", PASSWORD).json()["token"]
+    token = _token("skript")
 
     response = _with_token(token).get(ME_URL)
 
@@ -80,8 +88,8 @@ def test_the_token_authenticates_the_user():
 def test_each_login_issues_a_new_token():
     UserFactory(username="skript")
 
-    first = _login("skript", PASSWORD).json()["token"]
-    second = _login("skript", PASSWORD).json()["token"]
+    first = _token("skript")
+    second = _token("skript")
 
     assert first != second
     assert ApiToken.objects.count() == 2
@@ -91,7 +99,7 @@ def test_each_login_issues_a_new_token():
 def test_only_the_hash_of_the_token_is_stored():
     UserFactory(username="skript")
 
-    token = _login("skript", PASSWORD).json()["token"]
+    token = _token("skript")
 
     row = ApiToken.objects.get()
     assert row.key_hash != token
@@ -102,7 +110,7 @@ def test_only_the_hash_of_the_token_is_stored():
 @pytest.mark.django_db
 def test_an_expired_token_is_401():
     UserFactory(username="skript")
-    token = _login("skript", PASSWORD).json()["token"]
+    token = _token("skript")
     ApiToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
 
     response = _with_token(token).get(ME_URL)
@@ -123,7 +131,7 @@ def test_an_unknown_token_is_401():
 
 @pytest.mark.django_db
 def test_a_malformed_token_header_is_401():
-    client = APIClient()
+    client = CheckedAPIClient()
     client.credentials(HTTP_AUTHORIZATION="Token two parts")
 
     response = client.get(ME_URL)
@@ -134,7 +142,7 @@ def test_a_malformed_token_header_is_401():
 @pytest.mark.django_db
 def test_the_token_of_a_deactivated_user_is_401():
     user = UserFactory(username="skript")
-    token = _login("skript", PASSWORD).json()["token"]
+    token = _token("skript")
     user.is_active = False
     user.save()
 
@@ -149,7 +157,7 @@ def test_the_token_of_a_deactivated_user_is_401():
 @pytest.mark.django_db
 def test_revoke_makes_the_token_stop_working():
     UserFactory(username="skript")
-    token = _login("skript", PASSWORD).json()["token"]
+    token = _token("skript")
     client = _with_token(token)
 
     response = client.post(REVOKE_URL)
@@ -162,10 +170,10 @@ def test_revoke_makes_the_token_stop_working():
 @pytest.mark.django_db
 def test_revoke_leaves_the_users_other_tokens_working():
     UserFactory(username="skript")
-    revoked = _login("skript", PASSWORD).json()["token"]
-    kept = _login("skript", PASSWORD).json()["token"]
+    revoked = _token("skript")
+    kept = _token("skript")
 
-    _with_token(revoked).post(REVOKE_URL)
+    assert _with_token(revoked).post(REVOKE_URL).status_code == 204
 
     assert ApiToken.objects.count() == 1
     assert _with_token(kept).get(ME_URL).status_code == 200
@@ -174,9 +182,9 @@ def test_revoke_leaves_the_users_other_tokens_working():
 @pytest.mark.django_db
 def test_revoke_without_login_is_401():
     UserFactory(username="skript")
-    _login("skript", PASSWORD)
+    _token("skript")
 
-    response = APIClient().post(REVOKE_URL)
+    response = CheckedAPIClient().post(REVOKE_URL)
 
     assert response.status_code == 401
     assert ApiToken.objects.count() == 1
@@ -220,7 +228,7 @@ def test_inactive_user_with_the_right_password_gets_the_same_answer_as_a_wrong_p
     inactive = _login("sluttet", PASSWORD)
     wrong_password = _login("skript", "wrong password")
 
-    assert inactive.status_code == 400
+    assert inactive.status_code == wrong_password.status_code == 400
     assert inactive.json() == wrong_password.json()
     assert ApiToken.objects.count() == 0
 
@@ -229,7 +237,7 @@ def test_inactive_user_with_the_right_password_gets_the_same_answer_as_a_wrong_p
 def test_missing_password_is_400_naming_the_field():
     UserFactory(username="skript")
 
-    response = APIClient().post(TOKEN_URL, {"username": "skript"}, format="json")
+    response = CheckedAPIClient().post(TOKEN_URL, {"username": "skript"}, format="json")
 
     assert response.status_code == 400
     body = response.json()
@@ -243,7 +251,7 @@ def test_missing_password_is_400_naming_the_field():
 def test_a_failed_login_is_counted_although_the_answer_is_400():
     UserFactory(username="skript")
 
-    _login("skript", "wrong password")
+    _fail("skript", 1)
 
     throttle = LoginThrottle.objects.get()
     assert throttle.username == "skript"
@@ -263,7 +271,7 @@ def test_the_right_password_is_refused_once_the_failure_limit_is_reached(setting
 
     response = _login("skript", PASSWORD)
 
-    assert response.status_code == 400
+    assert response.status_code == wrong_password.status_code == 400
     assert response.json() == wrong_password.json()
     assert ApiToken.objects.count() == 0
 

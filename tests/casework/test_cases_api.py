@@ -12,6 +12,13 @@ from casework.models import AccessLogEntry, Case
 pytestmark = pytest.mark.django_db
 
 
+def _post(client, url, body=None, status=200):
+    """A set-up step: POST ``body`` as JSON, which must be answered ``status``."""
+    response = client.post(url, body or {}, format="json")
+    assert response.status_code == status, response.content
+    return response
+
+
 @pytest.fixture
 def case_id(world, api):
     client = api(world.actors["caseworker"])
@@ -31,7 +38,7 @@ def case_id(world, api):
 
 def test_deciding_without_a_visit_is_422_and_with_one_200(world, api, case_id):
     client = api(world.actors["caseworker"])
-    client.post(f"/api/v1/cases/{case_id}/transitions/start_assessment/", {}, format="json")
+    _post(client, f"/api/v1/cases/{case_id}/transitions/start_assessment/")
     decision = {
         "outcome": "granted",
         "reasons": "Dokumentert behov.",
@@ -39,16 +46,16 @@ def test_deciding_without_a_visit_is_422_and_with_one_200(world, api, case_id):
     }
 
     refused = client.post(f"/api/v1/cases/{case_id}/transitions/decide/", decision, format="json")
-    visit = client.post("/api/v1/home-visits/", {"case": case_id}, format="json").json()["id"]
-    client.post(
+    visit = _post(client, "/api/v1/home-visits/", {"case": case_id}, status=201).json()["id"]
+    _post(
+        client,
         f"/api/v1/home-visits/{visit}/transitions/schedule/",
         {"at": (timezone.now() + datetime.timedelta(days=1)).isoformat()},
-        format="json",
     )
-    client.post(
+    _post(
+        client,
         f"/api/v1/home-visits/{visit}/transitions/complete/",
         {"findings": "Trenger hjelp morgen og kveld.", "wishes": "Jeg vil klare meg hjemme."},
-        format="json",
     )
     decided = client.post(f"/api/v1/cases/{case_id}/transitions/decide/", decision, format="json")
 
@@ -60,21 +67,21 @@ def test_deciding_without_a_visit_is_422_and_with_one_200(world, api, case_id):
 
 
 def test_a_case_past_one_month_without_reply_is_on_the_work_list(world, api, case_id):
-    rows = (
-        api(world.actors["unit_manager"]).get(f"/api/v1/cases/past-deadline/?unit={world.unit_a.pk}").json()
-    )
+    response = api(world.actors["unit_manager"]).get(f"/api/v1/cases/past-deadline/?unit={world.unit_a.pk}")
 
-    assert [row["id"] for row in rows] == [case_id]
+    assert response.status_code == 200, response.content
+    assert [row["id"] for row in response.json()] == [case_id]
     assert AccessLogEntry.objects.filter(resource="case.past_deadline").count() == 1
 
 
 def test_the_transitions_list_names_the_missing_visit(world, api, case_id):
     client = api(world.actors["caseworker"])
-    client.post(f"/api/v1/cases/{case_id}/transitions/start_assessment/", {}, format="json")
+    _post(client, f"/api/v1/cases/{case_id}/transitions/start_assessment/")
 
-    options = client.get(f"/api/v1/cases/{case_id}/transitions/").json()
+    response = client.get(f"/api/v1/cases/{case_id}/transitions/")
 
-    assert options == [
+    assert response.status_code == 200, response.content
+    assert response.json() == [
         {
             "name": "decide",
             "target": "decided",
@@ -86,13 +93,14 @@ def test_the_transitions_list_names_the_missing_visit(world, api, case_id):
 
 def test_history_lists_the_steps(world, api, case_id):
     client = api(world.actors["caseworker"])
-    client.post(
-        f"/api/v1/cases/{case_id}/transitions/start_assessment/", {"comment": "Fordelt"}, format="json"
-    )
+    _post(client, f"/api/v1/cases/{case_id}/transitions/start_assessment/", {"comment": "Fordelt"})
 
-    rows = client.get(f"/api/v1/cases/{case_id}/history/").json()["results"]
+    response = client.get(f"/api/v1/cases/{case_id}/history/")
 
-    assert [(r["name"], r["comment"]) for r in rows] == [("start_assessment", "Fordelt")]
+    assert response.status_code == 200, response.content
+    assert [(r["name"], r["comment"]) for r in response.json()["results"]] == [
+        ("start_assessment", "Fordelt")
+    ]
 
 
 CASE_DETAIL = {
@@ -151,17 +159,19 @@ def test_a_provisional_reply_takes_the_case_off_the_work_list(world, api, case_i
     )
 
     assert sent.status_code == 200
-    assert client.get("/api/v1/cases/past-deadline/").json() == []
+    work_list = client.get("/api/v1/cases/past-deadline/")
+    assert work_list.status_code == 200, work_list.content
+    assert work_list.json() == []
 
 
 def test_appeal_and_close_after_the_decision(world, api, case_id):
     client = api(world.actors["caseworker"])
-    client.post(f"/api/v1/cases/{case_id}/transitions/start_assessment/", {}, format="json")
-    client.post(f"/api/v1/cases/{case_id}/no-visit-reason/", {"reason": "Ønsket ikke besøk"}, format="json")
-    client.post(
+    _post(client, f"/api/v1/cases/{case_id}/transitions/start_assessment/")
+    _post(client, f"/api/v1/cases/{case_id}/no-visit-reason/", {"reason": "Ønsket ikke besøk"})
+    _post(
+        client,
         f"/api/v1/cases/{case_id}/transitions/decide/",
         {"outcome": "refused", "reasons": "Ikke behov.", "complaint_information": "Klage innen tre uker."},
-        format="json",
     )
 
     appealed = client.post(
@@ -169,6 +179,7 @@ def test_appeal_and_close_after_the_decision(world, api, case_id):
     )
     closed = client.post(f"/api/v1/cases/{case_id}/transitions/close/", {}, format="json")
 
+    assert (appealed.status_code, closed.status_code) == (200, 200), (appealed.content, closed.content)
     assert (appealed.json()["state"], closed.json()["state"]) == ("appealed", "closed")
 
 
@@ -178,11 +189,11 @@ def test_a_visit_with_a_guardian_whose_mandate_ended_is_422(world, api, case_id)
     client = api(world.actors["caseworker"])
     expired = Representative.objects.get(user=world.actors["guardian_expired"])
     valid = Representative.objects.get(user=world.actors["guardian"])
-    visit = client.post("/api/v1/home-visits/", {"case": case_id}, format="json").json()["id"]
-    client.post(
+    visit = _post(client, "/api/v1/home-visits/", {"case": case_id}, status=201).json()["id"]
+    _post(
+        client,
         f"/api/v1/home-visits/{visit}/transitions/schedule/",
         {"at": (timezone.now() + datetime.timedelta(days=1)).isoformat()},
-        format="json",
     )
     body = {"findings": "Funn", "wishes": "Ønsker", "representatives": [expired.pk]}
 
@@ -192,19 +203,21 @@ def test_a_visit_with_a_guardian_whose_mandate_ended_is_422(world, api, case_id)
 
     assert refused.status_code == 422
     assert done.status_code == 200
-    assert client.get(f"/api/v1/home-visits/{visit}/transitions/").json() == []
+    transitions = client.get(f"/api/v1/home-visits/{visit}/transitions/")
+    assert transitions.status_code == 200, transitions.content
+    assert transitions.json() == []
 
 
 def test_deciding_a_closed_case_is_409_even_without_the_decision_fields(world, api, case_id):
     client = api(world.actors["caseworker"])
-    client.post(f"/api/v1/cases/{case_id}/transitions/start_assessment/", {}, format="json")
-    client.post(f"/api/v1/cases/{case_id}/no-visit-reason/", {"reason": "Grunn"}, format="json")
-    client.post(
+    _post(client, f"/api/v1/cases/{case_id}/transitions/start_assessment/")
+    _post(client, f"/api/v1/cases/{case_id}/no-visit-reason/", {"reason": "Grunn"})
+    _post(
+        client,
         f"/api/v1/cases/{case_id}/transitions/decide/",
         {"outcome": "refused", "reasons": "R", "complaint_information": "K"},
-        format="json",
     )
-    client.post(f"/api/v1/cases/{case_id}/transitions/close/", {}, format="json")
+    _post(client, f"/api/v1/cases/{case_id}/transitions/close/")
 
     response = client.post(f"/api/v1/cases/{case_id}/transitions/decide/", {}, format="json")
 

@@ -142,7 +142,9 @@ def test_the_api_offers_and_lists_what_is_not_yet_offered(world, api):
         municipality=world.person.municipality, year=timezone.localdate().year
     )
     client = api(world.actors["unit_manager"])
-    pending = client.get(f"/api/v1/quality-conversations/not-offered/?unit={world.unit_a.pk}").json()
+    response = client.get(f"/api/v1/quality-conversations/not-offered/?unit={world.unit_a.pk}")
+    assert response.status_code == 200, response.content
+    pending = response.json()
     assert pending["count"] == 2
 
     offered = client.post(
@@ -151,9 +153,9 @@ def test_the_api_offers_and_lists_what_is_not_yet_offered(world, api):
 
     assert offered.status_code == 200
     assert offered.json()["state"] == ConversationState.OFFERED
-    assert (
-        client.get(f"/api/v1/quality-conversations/not-offered/?unit={world.unit_a.pk}").json()["count"] == 1
-    )
+    still_pending = client.get(f"/api/v1/quality-conversations/not-offered/?unit={world.unit_a.pk}")
+    assert still_pending.status_code == 200, still_pending.content
+    assert still_pending.json()["count"] == 1
 
 
 def test_scheduling_through_the_api_needs_a_time(world, api):
@@ -162,8 +164,11 @@ def test_scheduling_through_the_api_needs_a_time(world, api):
     )
     conversation = QualityConversation.objects.get(representative__user__username="relative")
     client = api(world.actors["unit_manager"])
-    client.post(f"/api/v1/quality-conversations/{conversation.pk}/transitions/offer/", {}, format="json")
-    client.post(f"/api/v1/quality-conversations/{conversation.pk}/transitions/accept/", {}, format="json")
+    for step in ("offer", "accept"):
+        moved = client.post(
+            f"/api/v1/quality-conversations/{conversation.pk}/transitions/{step}/", {}, format="json"
+        )
+        assert moved.status_code == 200, moved.content
 
     response = client.post(
         f"/api/v1/quality-conversations/{conversation.pk}/transitions/schedule/", {}, format="json"

@@ -91,8 +91,10 @@ def test_seed_demo_has_a_plan_in_every_state_and_approved_plans_for_the_represen
 
     assert set(IndividualPlan.objects.values_list("state", flat=True)) == set(PlanState.values)
     for username in ("verge", "parorende"):
-        client.login(username=username, password=DEMO_PASSWORD)
-        plans = client.get("/api/v1/plans/").json()["results"]
+        assert client.login(username=username, password=DEMO_PASSWORD), username
+        response = client.get("/api/v1/plans/")
+        assert response.status_code == 200, response.content
+        plans = response.json()["results"]
         assert len(plans) == 1, username
         plan = IndividualPlan.objects.get(pk=plans[0]["id"])
         assert plan.state == PlanState.ACTIVE

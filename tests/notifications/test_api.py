@@ -115,6 +115,7 @@ def test_the_inbox_leaves_out_the_callers_email_and_sms_rows(api, reader):
 
     response = api(reader).get(INBOX)
 
+    assert response.status_code == 200, response.content
     assert [row["id"] for row in response.json()["results"]] == [inbox.pk]
 
 
@@ -203,7 +204,8 @@ def test_reading_a_message_marks_it_read(api, reader):
 
 def test_reading_a_message_again_keeps_the_first_time_it_was_read(api, reader):
     row = _message(reader)
-    api(reader).post(f"{INBOX}{row.pk}/read/")
+    first_read = api(reader).post(f"{INBOX}{row.pk}/read/")
+    assert first_read.status_code == 200, first_read.content
     first = timezone.now() - datetime.timedelta(days=1)
     Notification.objects.filter(pk=row.pk).update(read_at=first)  # as if read yesterday
 
@@ -296,16 +298,19 @@ def test_changing_preferences_saves_and_audits_them(api, reader):
 
 
 def test_preferences_read_back_after_a_change(api, reader):
-    api(reader).patch(PREFERENCES, {"daily_digest": True}, format="json")
+    change = api(reader).patch(PREFERENCES, {"daily_digest": True}, format="json")
+    assert change.status_code == 200, change.content
 
     response = api(reader).get(PREFERENCES)
 
+    assert response.status_code == 200, response.content
     assert response.json()["daily_digest"] is True
     assert response.json()["updated_at"] is not None
 
 
 def test_a_patch_that_changes_nothing_is_not_audited(api, reader):
-    api(reader).patch(PREFERENCES, {"by_sms": True}, format="json")
+    first_patch = api(reader).patch(PREFERENCES, {"by_sms": True}, format="json")
+    assert first_patch.status_code == 200, first_patch.content
     before = AuditEvent.objects.count()
 
     response = api(reader).patch(PREFERENCES, {"by_sms": True}, format="json")
@@ -326,7 +331,8 @@ def test_a_patch_with_an_unknown_field_is_400_and_saves_nothing(api, reader):
 
 
 def test_a_patch_with_an_unknown_language_is_400_and_saves_nothing(api, reader):
-    api(reader).patch(PREFERENCES, {"language": "nn"}, format="json")
+    change = api(reader).patch(PREFERENCES, {"language": "nn"}, format="json")
+    assert change.status_code == 200, change.content
     audit_before = AuditEvent.objects.count()
 
     response = api(reader).patch(PREFERENCES, {"language": "de", "by_sms": True}, format="json")
@@ -339,10 +345,12 @@ def test_a_patch_with_an_unknown_language_is_400_and_saves_nothing(api, reader):
 
 
 def test_preferences_are_the_callers_own(api, reader, neighbour):
-    api(neighbour).patch(PREFERENCES, {"by_sms": True}, format="json")
+    change = api(neighbour).patch(PREFERENCES, {"by_sms": True}, format="json")
+    assert change.status_code == 200, change.content
 
     response = api(reader).get(PREFERENCES)
 
+    assert response.status_code == 200, response.content
     assert response.json()["by_sms"] is False
 
 
@@ -404,6 +412,7 @@ def test_the_deliveries_name_recipients_channels_and_statuses(meeting, world, ap
     manager = world.actors["unit_manager"].get_full_name()
 
     response = api(world.actors["caseworker"]).get(_deliveries_url(meeting))
+    assert response.status_code == 200, response.content
 
     rows = response.json()["results"]
     assert sorted((r["kind"], r["recipient_name"], r["channel"], r["status"]) for r in rows) == sorted(
@@ -417,7 +426,8 @@ def test_the_deliveries_name_recipients_channels_and_statuses(meeting, world, ap
 
 
 def test_reading_deliveries_is_written_to_the_access_log(meeting, world, api):
-    api(world.actors["unit_manager"]).get(_deliveries_url(meeting))
+    response = api(world.actors["unit_manager"]).get(_deliveries_url(meeting))
+    assert response.status_code == 200, response.content
 
     entry = AccessLogEntry.objects.get(resource="notification.delivery")
     assert (entry.actor, entry.service_user, entry.actor_role) == (
@@ -618,13 +628,16 @@ def test_a_guardian_whose_mandate_ended_no_longer_sees_messages_about_the_person
         subject="Den individuelle planen er godkjent",
         body="…",
     )
-    assert api(guardian).get("/api/v1/notifications/").json()["count"] == 1
+    before = api(guardian).get("/api/v1/notifications/")
+    assert before.status_code == 200, before.content
+    assert before.json()["count"] == 1
     Mandate.objects.filter(representative__user=guardian).update(
         valid_to=timezone.localdate() - datetime.timedelta(days=1)
     )
 
     response = api(guardian).get("/api/v1/notifications/")
 
+    assert response.status_code == 200, response.content
     assert response.json()["count"] == 0
 
 
@@ -650,9 +663,12 @@ def test_a_relative_whose_consent_no_longer_covers_the_plan_no_longer_sees_plan_
             subject=kind,
             body="…",
         )
-    assert api(relative).get("/api/v1/notifications/").json()["count"] == 2
+    before = api(relative).get("/api/v1/notifications/")
+    assert before.status_code == 200, before.content
+    assert before.json()["count"] == 2
     Consent.objects.filter(representative__user=relative).update(covers_plan=False)
 
     response = api(relative).get("/api/v1/notifications/")
 
+    assert response.status_code == 200, response.content
     assert [row["kind"] for row in response.json()["results"]] == ["meeting_invited"]

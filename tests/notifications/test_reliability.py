@@ -7,12 +7,16 @@ times (and started again), and Redis is restarted once, losing every queued mess
 every notification must have been received; a second copy is allowed only for a row whose worker
 died between the server's acceptance and the row being marked delivered, and such rows say so
 (``in_doubt_resends``). Runs on PostgreSQL with ``redis-server`` on PATH; skipped otherwise.
+
+The private Redis is the only broker the test and its worker can see: the rest of the suite may
+be configured with a shared one (CI sets ``CELERY_BROKER_URL``), and nothing may be left there.
 """
 
 from __future__ import annotations
 
 import contextlib
 import email.parser
+import json
 import logging
 import os
 import shutil
@@ -253,6 +257,19 @@ def _database_url() -> str:
     return f"postgres://{credentials}{host}{port}/{quote(db['NAME'], safe='')}"
 
 
+def _queued_task_ids(broker_url: str) -> list[str]:
+    """The ids of the task messages waiting in a Redis broker's ``default`` and ``heavy`` queues."""
+    client = redis.Redis.from_url(broker_url, socket_connect_timeout=2)
+    try:
+        return [
+            json.loads(raw)["headers"]["id"]
+            for queue in ("default", "heavy")
+            for raw in client.lrange(queue, 0, -1)
+        ]
+    finally:
+        client.close()
+
+
 def _worker_env(directory: Path, broker_url: str, smtp_port: int) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("CELERY_")}
     env.pop("DJANGO_ENV", None)
@@ -296,21 +313,26 @@ def _create_rows() -> list[int]:
     )
 
 
-def _publish_most(broker_url: str, ids: list[int]) -> int:
-    """``notifications.deliver`` for four batches in five; the sweeper has to find the rest."""
+def _publish_most(broker_url: str, ids: list[int]) -> list[str]:
+    """``notifications.deliver`` for four batches in five (the sweeper has to find the rest).
+
+    Returns the ids of the tasks published.
+    """
     client = Celery("reliability-client", broker=broker_url, set_as_current=False)
-    published = 0
+    task_ids = []
     try:
         with client.producer_or_acquire() as producer:
             for number, start in enumerate(range(0, len(ids), PUBLISH_BATCH)):
                 if number % 5 == 4:
                     continue
                 batch = ids[start : start + PUBLISH_BATCH]
-                client.send_task("notifications.deliver", args=[batch], queue="default", producer=producer)
-                published += len(batch)
+                result = client.send_task(
+                    "notifications.deliver", args=[batch], queue="default", producer=producer
+                )
+                task_ids.append(result.id)
     finally:
         client.close()
-    return published
+    return task_ids
 
 
 def _ours() -> Any:
@@ -322,6 +344,24 @@ def _status_counts() -> dict[str, int]:
 
 
 # --- The test -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def broker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PrivateRedis]:
+    """A private Redis (not yet started), and an environment in which it is the only broker.
+
+    Celery takes ``CELERY_BROKER_URL`` (and its ``_READ_``/``_WRITE_`` variants) from the
+    environment before any ``broker=`` argument, so the publisher in this process would otherwise
+    send to a shared broker named there; the worker inherits this environment too.
+    """
+    private = PrivateRedis(tmp_path)
+    for name in [name for name in os.environ if name.startswith("CELERY_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("CELERY_BROKER_URL", private.url)
+    try:
+        yield private
+    finally:
+        private.stop()
 
 
 @pytest.fixture
@@ -341,10 +381,9 @@ def smtp_counter() -> Iterator[tuple[AcceptanceCounter, int]]:
 
 
 def test_every_notification_is_delivered_once_through_killed_workers_and_a_broker_restart(
-    tmp_path: Path, smtp_counter: tuple[AcceptanceCounter, int]
+    tmp_path: Path, broker: PrivateRedis, smtp_counter: tuple[AcceptanceCounter, int]
 ) -> None:
     counter, smtp_port = smtp_counter
-    broker = PrivateRedis(tmp_path)
     worker = Worker(tmp_path, _worker_env(tmp_path, broker.url, smtp_port))
     kills = broker_restarts = 0
     started = time.monotonic()
@@ -361,7 +400,14 @@ def test_every_notification_is_delivered_once_through_killed_workers_and_a_broke
         broker.start()
         ids = _create_rows()
         assert len(ids) == ROWS
-        _publish_most(broker.url, ids)
+        task_ids = _publish_most(broker.url, ids)
+
+        # The publishes went to the private broker, and none to the one the suite is configured with
+        assert sorted(_queued_task_ids(broker.url)) == sorted(task_ids)
+        shared_broker = settings.CELERY_BROKER_URL
+        if shared_broker.startswith(("redis://", "rediss://")):
+            leaked = set(task_ids) & set(_queued_task_ids(shared_broker))
+            assert not leaked, f"{len(leaked)} of {len(task_ids)} tasks went to {shared_broker}"
         worker.start()
 
         # Given the worker delivering, when it is killed and the broker restarted along the way
@@ -392,6 +438,8 @@ def test_every_notification_is_delivered_once_through_killed_workers_and_a_broke
     finally:
         worker.stop()
         broker.stop()
+    worker_logs = "\n".join(path.read_text(errors="replace") for path in worker.logs)
+    received_directly = [task_id for task_id in task_ids if f"[{task_id}] received" in worker_logs]
 
     # Then every notification was received, and received once unless its sender died in between
     rows = {row.key: row for row in _ours()}
@@ -402,9 +450,14 @@ def test_every_notification_is_delivered_once_through_killed_workers_and_a_broke
     print(
         f"\nreliability: rows={len(rows)} kills={kills} broker_restarts={broker_restarts} "
         f"in_doubt_resends={in_doubt} duplicates_received={duplicates} "
+        f"published_tasks_received={len(received_directly)}/{len(task_ids)} "
         f"smtp_acceptances={sum(received.values())} elapsed={elapsed:.1f}s"
     )
     assert len(rows) == ROWS
+    # The workers took the published tasks too, not only what the sweeper found
+    assert received_directly, (
+        f"no worker received any of the {len(task_ids)} published tasks: {diagnostics()}"
+    )
     assert _status_counts() == {DeliveryStatus.DELIVERED: ROWS}, diagnostics()
     lost = sorted(msgid for msgid in expected if received[msgid] == 0)
     assert not lost, f"{len(lost)} never received, e.g. {lost[:5]}; {diagnostics()}"

@@ -102,8 +102,9 @@ def test_nested_lists_answer_and_are_logged(plans, world, api):
 def test_workflow_reads_are_logged(plans, world, api, tail):
     plan = plans.active()
 
-    api(world.actors["unit_manager"]).get(f"/api/v1/plans/{plan.pk}/{tail}")
+    response = api(world.actors["unit_manager"]).get(f"/api/v1/plans/{plan.pk}/{tail}")
 
+    assert response.status_code == 200, response.content
     assert (
         AccessLogEntry.objects.filter(service_user=world.person, actor=world.actors["unit_manager"]).count()
         == 1
@@ -124,6 +125,7 @@ def test_exports_show_the_plans_state_now_not_at_approval(plans, world, api, mov
     )
 
     response = api(world.actors["caseworker"]).get(f"/api/v1/plans/{plan.pk}/fhir")
+    assert response.status_code == 200, response.content
 
     bundle = Bundle.model_validate_json(response.content)
     care_plan = next(e.resource for e in bundle.entry if e.resource.get_resource_type() == "CarePlan")
@@ -162,8 +164,10 @@ def test_a_representatives_list_shows_the_approved_plan_not_the_working_copy(pla
         reach=plans.reach, plan=plan, next_review_date=plan.next_review_date.replace(year=2031)
     )
 
-    rows = api(world.actors["guardian"]).get("/api/v1/plans/").json()["results"]
+    response = api(world.actors["guardian"]).get("/api/v1/plans/")
 
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
     assert [row["id"] for row in rows] == [plan.pk]
     assert "next_review_date" not in rows[0]
     assert not rows[0]["version"]["content"]["plan"]["next_review_date"].startswith("2031")

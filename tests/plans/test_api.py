@@ -72,7 +72,9 @@ def test_a_relative_whose_consent_does_not_cover_the_plan_sees_no_plan(plans, wo
     plan = plans.active()
 
     assert api(world.actors["relative"]).get(_url(plan)).status_code == 404
-    assert api(world.actors["relative"]).get("/api/v1/plans/").json()["count"] == 0
+    listing = api(world.actors["relative"]).get("/api/v1/plans/")
+    assert listing.status_code == 200, listing.content
+    assert listing.json()["count"] == 0
 
 
 def test_a_relative_sees_the_approved_version_never_the_working_copy(plans, world, api):
@@ -94,7 +96,8 @@ def test_a_relative_sees_the_approved_version_never_the_working_copy(plans, worl
 def test_reading_a_plan_is_written_to_the_access_log(plans, world, api):
     plan = plans.draft()
 
-    api(world.actors["unit_manager"]).get(_url(plan))
+    response = api(world.actors["unit_manager"]).get(_url(plan))
+    assert response.status_code == 200, response.content
 
     entry = AccessLogEntry.objects.get(resource="plan.detail")
     assert (entry.actor, entry.service_user) == (world.actors["unit_manager"], world.person)
@@ -129,6 +132,7 @@ def test_transitions_for_a_reader_are_blocked_by_permission(plans, world, api):
 
     response = api(world.actors["quality_admin"]).get(_url(plan, "transitions/"))
 
+    assert response.status_code == 200, response.content
     assert {o["name"]: o["blocked_by"][0] for o in response.json()} == {
         "decline": "permission",
         "request_consent": "permission",
@@ -162,7 +166,10 @@ def test_a_transition_from_the_wrong_state_is_409_with_the_allowed_ones(plans, w
 
 def test_a_failed_guard_is_422_naming_what_is_missing(plans, world, api):
     plan = plans.draft()
-    api(world.actors["caseworker"]).post(_url(plan, "transitions/request_consent/"), {}, format="json")
+    requested = api(world.actors["caseworker"]).post(
+        _url(plan, "transitions/request_consent/"), {}, format="json"
+    )
+    assert requested.status_code == 200, requested.content
 
     response = api(world.actors["caseworker"]).post(
         _url(plan, "transitions/record_consent/"), {}, format="json"
@@ -198,6 +205,7 @@ def test_history_lists_every_transition(plans, world, api):
 
     response = api(world.actors["unit_manager"]).get(_url(plan, "history/"))
 
+    assert response.status_code == 200, response.content
     assert [(r["name"], r["source"], r["target"]) for r in response.json()["results"]] == [
         ("request_consent", "draft", "awaiting_consent"),
         ("record_consent", "awaiting_consent", "in_preparation"),
@@ -259,8 +267,10 @@ def test_creating_a_plan_for_someone_out_of_reach_is_400_not_found(world, api):
 def test_detail_shows_what_is_missing_for_activation(plans, world, api):
     plan = plans.draft()
 
-    body = api(world.actors["caseworker"]).get(_url(plan)).json()
+    response = api(world.actors["caseworker"]).get(_url(plan))
 
+    assert response.status_code == 200, response.content
+    body = response.json()
     assert "goals" in body["missing"]
     assert "consent" in body["missing"]
 
@@ -285,10 +295,13 @@ def test_versions_and_the_diff_between_two(plans, world, api):
     )
     services.plan_complete_review(reach=plans.reach, plan=plan)
 
-    versions = api(world.actors["caseworker"]).get(_url(plan, "versions/")).json()["results"]
-    diff = api(world.actors["caseworker"]).get(_url(plan, "versions/1/diff/2/")).json()
+    versions = api(world.actors["caseworker"]).get(_url(plan, "versions/"))
+    diff_response = api(world.actors["caseworker"]).get(_url(plan, "versions/1/diff/2/"))
 
-    assert [v["number"] for v in versions] == [1, 2]
+    assert versions.status_code == 200, versions.content
+    assert diff_response.status_code == 200, diff_response.content
+    assert [v["number"] for v in versions.json()["results"]] == [1, 2]
+    diff = diff_response.json()
     assert [g["text"] for g in diff["goals"]["added"]] == ["Jeg vil lære å sykle."]
     assert [g["text"] for g in diff["goals"]["removed"]] == ["Jeg vil ha en jobb to dager i uka."]
     assert diff["goals"]["changed"][0]["fields"]["text"] == [
@@ -342,7 +355,8 @@ def test_a_transition_request_runs_a_fixed_number_of_queries(plans, world, api):
 
     _services.plan_item_create(reach=_reach_for(world.actors["caseworker"]), plan=first, model=Goal, text="x")
     with count_queries() as one:
-        client.post(_url(first, "transitions/request_consent/"), {}, format="json")
+        response = client.post(_url(first, "transitions/request_consent/"), {}, format="json")
+    assert response.status_code == 200, response.content
     from casework.selectors import reach_for
     from plans import services
     from tests.factories import ServiceUserFactory
@@ -359,7 +373,8 @@ def test_a_transition_request_runs_a_fixed_number_of_queries(plans, world, api):
             reach=reach_for(world.actors["caseworker"]), plan=second, model=Goal, text=text
         )
     with count_queries() as two:
-        client.post(_url(second, "transitions/request_consent/"), {}, format="json")
+        response = client.post(_url(second, "transitions/request_consent/"), {}, format="json")
+    assert response.status_code == 200, response.content
 
     assert len(one) == len(two), two.report()
 
@@ -383,9 +398,12 @@ def test_content_gives_the_working_copy_in_the_shape_of_a_version(plans, world, 
     services.plan_start_review(reach=plans.reach, plan=plan)
     services.plan_item_create(reach=plans.reach, plan=plan, model=Goal, text="Et nytt mål i arbeid")
 
-    working = api(world.actors["caseworker"]).get(_url(plan, "content/")).json()
-    approved = api(world.actors["caseworker"]).get(_url(plan, "versions/1/")).json()["content"]
+    working_response = api(world.actors["caseworker"]).get(_url(plan, "content/"))
+    approved_response = api(world.actors["caseworker"]).get(_url(plan, "versions/1/"))
 
+    assert working_response.status_code == 200, working_response.content
+    assert approved_response.status_code == 200, approved_response.content
+    working, approved = working_response.json(), approved_response.json()["content"]
     assert set(working) == set(approved)
     assert [g["text"] for g in working["goals"]][-1] == "Et nytt mål i arbeid"
     assert "Et nytt mål i arbeid" not in [g["text"] for g in approved["goals"]]

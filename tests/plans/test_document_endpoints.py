@@ -14,6 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _text(response) -> str:
+    """The text of a PDF the endpoint answered with 200."""
+    assert response.status_code == 200, response.content
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
 
 

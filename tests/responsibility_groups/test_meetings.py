@@ -19,6 +19,13 @@ from tests.factories import MembershipFactory, RepresentativeFactory
 pytestmark = pytest.mark.django_db
 
 
+def _calendar(client, path: str) -> Calendar:
+    """The calendar that ``path`` answers with (200)."""
+    response = client.get(path)
+    assert response.status_code == 200, response.content
+    return Calendar.from_ical(response.content)
+
+
 def test_a_group_starts_with_the_person_and_the_coordinator(groups, world):
     group = groups.group()
 
@@ -139,7 +146,7 @@ def test_back_to_back_meetings_are_not_a_double_booking(groups, world):
 def test_rescheduling_keeps_the_uid_and_raises_the_sequence(groups, world, api):
     meeting = groups.invited()
     client = api(world.actors["caseworker"])
-    before = Calendar.from_ical(client.get(f"/api/v1/meetings/{meeting.pk}/ics").content).walk("VEVENT")[0]
+    before = _calendar(client, f"/api/v1/meetings/{meeting.pk}/ics").walk("VEVENT")[0]
     new_start = meeting.starts_at + datetime.timedelta(days=1)
 
     response = client.post(
@@ -150,7 +157,7 @@ def test_rescheduling_keeps_the_uid_and_raises_the_sequence(groups, world, api):
         },
         format="json",
     )
-    after = Calendar.from_ical(client.get(f"/api/v1/meetings/{meeting.pk}/ics").content).walk("VEVENT")[0]
+    after = _calendar(client, f"/api/v1/meetings/{meeting.pk}/ics").walk("VEVENT")[0]
 
     assert response.status_code == 200
     assert str(after["UID"]) == str(before["UID"])
@@ -161,15 +168,14 @@ def test_rescheduling_keeps_the_uid_and_raises_the_sequence(groups, world, api):
 def test_cancelling_sends_cancel_with_the_same_uid_and_frees_the_time(groups, world, api):
     meeting = groups.invited()
     client = api(world.actors["caseworker"])
-    uid = str(
-        Calendar.from_ical(client.get(f"/api/v1/meetings/{meeting.pk}/ics").content).walk("VEVENT")[0]["UID"]
-    )
+    uid = str(_calendar(client, f"/api/v1/meetings/{meeting.pk}/ics").walk("VEVENT")[0]["UID"])
 
-    client.post(
+    cancelled = client.post(
         f"/api/v1/meetings/{meeting.pk}/transitions/cancel/", {"comment": "Koordinator syk"}, format="json"
     )
-    calendar = Calendar.from_ical(client.get(f"/api/v1/meetings/{meeting.pk}/ics").content)
+    calendar = _calendar(client, f"/api/v1/meetings/{meeting.pk}/ics")
 
+    assert cancelled.status_code == 200, cancelled.content
     assert str(calendar["METHOD"]) == "CANCEL"
     assert str(calendar.walk("VEVENT")[0]["UID"]) == uid
     assert MeetingBooking.objects.filter(meeting=meeting, active=True).count() == 0
@@ -178,8 +184,11 @@ def test_cancelling_sends_cancel_with_the_same_uid_and_frees_the_time(groups, wo
 def test_the_invitation_names_neither_the_person_nor_their_relatives(groups, world, api):
     meeting = groups.invited()
 
-    body = api(world.actors["caseworker"]).get(f"/api/v1/meetings/{meeting.pk}/ics").content.decode()
+    response = api(world.actors["caseworker"]).get(f"/api/v1/meetings/{meeting.pk}/ics")
 
+    assert response.status_code == 200, response.content
+    body = response.content.decode()
+    assert "BEGIN:VEVENT" in body
     assert world.person.first_name not in body
     assert world.person.last_name not in body
 
@@ -237,6 +246,7 @@ def test_minutes_are_written_approved_versioned_and_then_locked(groups, world, a
     )
 
     assert written.status_code == 200
+    assert approved.status_code == 200, approved.content
     assert approved.json()["state"] == MeetingState.MINUTES_APPROVED
     assert locked.status_code == 409
     assert locked.json()["code"] == "minutes_locked"
@@ -317,6 +327,7 @@ def test_a_group_without_a_meeting_for_longer_than_its_cadence_is_overdue(groups
         f"/api/v1/responsibility-groups/overdue/?unit={world.unit_a.pk}"
     )
 
+    assert overdue.status_code == 200, overdue.content
     assert [g["id"] for g in overdue.json()] == [group.pk]
     assert AccessLogEntry.objects.filter(resource="responsibility_group.overdue").count() == 1
 
@@ -354,17 +365,18 @@ def test_a_personal_calendar_feed_lists_my_meetings_until_revoked(groups, world,
     client = api(world.actors["caseworker"])
 
     created = client.post("/api/v1/calendar-feed/", format="json")
+    assert created.status_code == 201, created.content
     https_url = created.json()["https_url"]
     feed = api(None).get(https_url.split("testserver", 1)[1])
 
-    assert created.status_code == 201
     assert created.json()["url"].startswith("webcal://")
     assert feed.status_code == 200
     events = Calendar.from_ical(feed.content).walk("VEVENT")
     assert [str(e["UID"]) for e in events] == [f"meeting-{meeting.uid}@medvirk.local"]
     assert world.person.last_name not in feed.content.decode()
 
-    client.delete("/api/v1/calendar-feed/")
+    revoked = client.delete("/api/v1/calendar-feed/")
+    assert revoked.status_code == 204, revoked.content
 
     assert api(None).get(https_url.split("testserver", 1)[1]).status_code == 404
 
@@ -436,6 +448,7 @@ def test_the_meeting_list_costs_the_same_for_1_and_10_meetings(groups, world, ap
             groups.meeting(group, days=Meeting.objects.count() + 1)
         with count_queries() as log:
             response = client.get("/api/v1/meetings/")
+        assert response.status_code == 200, response.content
         assert response.json()["count"] == target
         counts.append(len(log))
     assert counts[0] == counts[1], log.report()
@@ -457,6 +470,7 @@ def test_the_group_list_costs_the_same_for_1_and_5_groups(world, api):
             )
         with count_queries() as log:
             response = client.get("/api/v1/responsibility-groups/")
+        assert response.status_code == 200, response.content
         assert response.json()["count"] == target
         counts.append(len(log))
     assert counts[0] == counts[1], log.report()
@@ -544,15 +558,18 @@ def test_the_detail_says_whether_the_person_or_a_representative_took_part(groups
     person_member = meeting.group.members.get(kind="service_user").pk
     staff_member = meeting.group.members.get(kind="staff").pk
 
-    before = client.get(f"/api/v1/meetings/{meeting.pk}/").json()["person_or_representative_attended"]
-    client.put(
+    before = client.get(f"/api/v1/meetings/{meeting.pk}/")
+    recorded = client.put(
         f"/api/v1/meetings/{meeting.pk}/attendance/",
         {"attendance": {str(person_member): False, str(staff_member): True}},
         format="json",
     )
-    after = client.get(f"/api/v1/meetings/{meeting.pk}/").json()["person_or_representative_attended"]
+    after = client.get(f"/api/v1/meetings/{meeting.pk}/")
 
-    assert (before, after) == (None, False)
+    assert before.status_code == after.status_code == 200
+    assert recorded.status_code == 200, recorded.content
+    assert before.json()["person_or_representative_attended"] is None
+    assert after.json()["person_or_representative_attended"] is False
 
 
 WRITE_ENDPOINTS = {
@@ -745,11 +762,12 @@ def test_the_feed_follows_reach_and_is_access_logged(groups, world, api):
     member = services.member_add(
         reach=groups.reach, group=meeting.group, kind=MemberKind.STAFF, user=outsider
     )
-    https_url = api(outsider).post("/api/v1/calendar-feed/", format="json").json()["https_url"]
-    path = https_url.split("testserver", 1)[1]
-    assert len(Calendar.from_ical(api(None).get(path).content).walk("VEVENT")) == 1
+    created = api(outsider).post("/api/v1/calendar-feed/", format="json")
+    assert created.status_code == 201, created.content
+    path = created.json()["https_url"].split("testserver", 1)[1]
+    assert len(_calendar(api(None), path).walk("VEVENT")) == 1
     assert AccessLogEntry.objects.filter(resource="calendar_feed", actor=outsider).count() == 1
 
     services.member_remove(reach=groups.reach, member=member)
 
-    assert Calendar.from_ical(api(None).get(path).content).walk("VEVENT") == []
+    assert _calendar(api(None), path).walk("VEVENT") == []
