@@ -26,7 +26,6 @@ from notifications.services import outbox_emit
 from plans import guards
 from plans.choices import ParticipantKind, PlanState, VersionReason
 from plans.content import plan_content, plan_for_content
-from plans.participants import IDENTITY_FIELDS, kind_field_problem
 from plans.models import (
     Goal,
     GoalAssessment,
@@ -37,6 +36,7 @@ from plans.models import (
     PlanTransition,
     PlanVersion,
 )
+from plans.participants import IDENTITY_FIELDS, kind_field_problem
 from plans.policies import ensure_can_create, ensure_can_edit, ensure_can_move
 
 

@@ -95,7 +95,9 @@ def test_one_meeting_that_cannot_be_written_leaves_the_rest_of_the_feed(world, a
     far = datetime.datetime(9999, 12, 31, 10, tzinfo=datetime.UTC)
     Meeting.objects.filter(pk=bad.pk).update(starts_at=far, ends_at=far + datetime.timedelta(hours=1))
     client = api(groups.actor)
-    url = client.post("/api/v1/calendar-feed/").json()["https_url"].split("testserver", 1)[1]
+    subscription = client.post("/api/v1/calendar-feed/")
+    assert subscription.status_code == 201
+    url = subscription.json()["https_url"].split("testserver", 1)[1]
 
     feed = api(None).get(url)
 
