@@ -20,7 +20,7 @@ from casework.audit import audit_record, changes_between
 from casework.choices import CASE_WRITE_ROLES, CaseState, HomeVisitMissReason
 from casework.models import Case, Decision, HomeVisit, Representative, ServiceUser, Unit, WorkflowTransition
 from casework.selectors import Reach
-from casework.services import InvalidField
+from casework.services import InvalidField, ensure_unit_serves
 from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from notifications.services import outbox_emit
 
@@ -93,6 +93,7 @@ def case_create(
     received_on: datetime.date,
 ) -> Case:
     _ensure_can_work_on(reach, unit.pk)
+    ensure_unit_serves(service_user=service_user, unit=unit)
     if received_on > timezone.localdate():
         raise InvalidField(
             field="received_on", code="in_the_future", detail=_("A case cannot be received in the future.")

@@ -49,6 +49,17 @@ class InvalidField(DomainError):
         )
 
 
+def ensure_unit_serves(*, service_user: ServiceUser, unit: Unit) -> None:
+    """Work on a person is registered to a unit that serves them (400 ``not_serving``).
+
+    Reaching someone through a grant (a plan or a group elsewhere) does not make one's own unit
+    theirs: the work would be out of sight of the unit that serves them, its manager and its work
+    lists. Every workflow that starts work for a person in a unit checks this.
+    """
+    if not service_user.units.filter(pk=unit.pk).exists():
+        raise InvalidField(field="unit", code="not_serving", detail=_("The unit does not serve this person."))
+
+
 def _role(reach: Reach, service_user: ServiceUser) -> str:
     return reach.basis_for(service_user.pk, (u.pk for u in service_user.units.all()))[0]
 

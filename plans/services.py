@@ -18,6 +18,7 @@ from casework.models import Consent, ServiceUser, StaffMembership, Unit
 from casework.selectors import Reach
 from casework.services import (
     InvalidField,
+    ensure_unit_serves,
     service_user_access_grant_unless_served,
     service_user_access_revoke,
 )
@@ -108,8 +109,7 @@ def plan_create(
     *, reach: Reach, service_user: ServiceUser, unit: Unit, coordinator: Any, comment: str = ""
 ) -> IndividualPlan:
     ensure_can_create(reach=reach, unit_id=unit.pk)
-    if not service_user.units.filter(pk=unit.pk).exists():
-        raise InvalidField(field="unit", code="not_serving", detail=_("The unit does not serve this person."))
+    ensure_unit_serves(service_user=service_user, unit=unit)
     if not StaffMembership.objects.filter(user=coordinator).exists():
         raise InvalidField(
             field="coordinator", code="not_staff", detail=_("The coordinator must be a staff member.")

@@ -20,6 +20,7 @@ from casework.models import ServiceUser, StaffMembership, Unit
 from casework.selectors import Reach
 from casework.services import (
     InvalidField,
+    ensure_unit_serves,
     service_user_access_grant_unless_served,
     service_user_access_revoke,
 )
@@ -97,8 +98,7 @@ def group_create(
     cadence_months: int = 3,
 ) -> ResponsibilityGroup:
     ensure_can_create_group(reach=reach, unit_id=unit.pk)
-    if not service_user.units.filter(pk=unit.pk).exists():
-        raise InvalidField(field="unit", code="not_serving", detail=_("The unit does not serve this person."))
+    ensure_unit_serves(service_user=service_user, unit=unit)
     if plan is not None and plan.service_user_id != service_user.pk:
         raise InvalidField(field="plan", code="other_person", detail=_("The plan is for another person."))
     if not StaffMembership.objects.filter(user=coordinator).exists():
