@@ -14,8 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
-from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,28 +28,34 @@ def _throttle_key(username: str) -> str:
     return username.strip().lower()[:150]
 
 
-def login_is_locked(username: str, *, now: datetime.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return LoginThrottle.objects.filter(username=_throttle_key(username), locked_until__gt=now).exists()
+def login_attempt_admit(username: str) -> bool:
+    """Count an attempt as a failure before its password is checked; False while locked.
 
-
-def login_failure_record(username: str) -> None:
-    """Count a failure; lock the username once the count reaches the limit within the window.
-
-    The token view runs outside ATOMIC_REQUESTS so that its 400 answer does not roll the
-    count back.
+    Counting and refusing are one conditional UPDATE: concurrent guesses queue on the row, and
+    each sees the count the ones before it left. So at most ``LOGIN_LOCKOUT_FAILURES`` attempts
+    per window ever reach the password hash, however many arrive at once; the one that reaches
+    the limit sets the lock. A right password then clears the count (``login_success_record``).
     """
     key = _throttle_key(username)
     now = timezone.now()
     window = datetime.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    with transaction.atomic():
-        throttle, _created = LoginThrottle.objects.get_or_create(username=key)
-        if throttle.last_failure_at and throttle.last_failure_at < now - window:
-            LoginThrottle.objects.filter(pk=throttle.pk).update(failures=0)
-        LoginThrottle.objects.filter(pk=throttle.pk).update(failures=F("failures") + 1, last_failure_at=now)
-        throttle.refresh_from_db()
-        if throttle.failures >= settings.LOGIN_LOCKOUT_FAILURES:
-            LoginThrottle.objects.filter(pk=throttle.pk).update(locked_until=now + window, failures=0)
+    limit = settings.LOGIN_LOCKOUT_FAILURES
+    LoginThrottle.objects.bulk_create([LoginThrottle(username=key)], ignore_conflicts=True)
+    # A count whose last failure lies a whole window back starts again.
+    stale = Q(last_failure_at__isnull=True) | Q(last_failure_at__lte=now - window)
+    counted = Case(When(stale, then=Value(1)), default=F("failures") + 1)
+    reaches_limit = Q(pk__isnull=False) if limit <= 1 else ~stale & Q(failures__gte=limit - 1)
+    admitted = (
+        LoginThrottle.objects.filter(username=key)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+        .update(
+            # Every SET below reads the row as it was before this statement.
+            failures=Case(When(reaches_limit, then=Value(0)), default=counted),
+            locked_until=Case(When(reaches_limit, then=Value(now + window)), default=Value(None)),
+            last_failure_at=now,
+        )
+    )
+    return admitted == 1
 
 
 def login_success_record(username: str) -> None:
@@ -58,7 +63,7 @@ def login_success_record(username: str) -> None:
 
 
 class LockoutModelBackend(ModelBackend):
-    """Django's model backend, refusing locked usernames and counting failures."""
+    """Django's model backend, behind the lockout: a locked username is refused unchecked."""
 
     def authenticate(
         self,
@@ -69,12 +74,10 @@ class LockoutModelBackend(ModelBackend):
     ) -> User | None:
         if username is None or password is None:
             return None
-        if login_is_locked(username):
+        if not login_attempt_admit(username):
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None:
-            login_failure_record(username)
-        else:
+        if user is not None:
             login_success_record(username)
         return user
 
