@@ -265,9 +265,7 @@ class PlanItemViewSet(PersonDataViewSet):
         return casework_selectors.one_in_reach(self.get_queryset(), pk)
 
     def log_plan_read(self, kind: str, plan: IndividualPlan) -> None:
-        access_log_record(
-            reach=self.reach, resource=f"{self.access_resource}.{kind}", people=[plan.service_user]
-        )
+        self.log_people(kind, [plan.service_user])
 
     def list(self, request: Request, plan_pk: str) -> Response:  # type: ignore[override]
         plan = self.plan()

@@ -172,6 +172,7 @@ class GroupViewSet(PersonDataViewSet):
                 raise _not_found("representative")
             values["representative"] = representative
         member = services.member_add(reach=self.reach, group=group, **values)
+        self.log_read("members", [group])  # the answer names the member, a representative perhaps
         return Response(s.MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
