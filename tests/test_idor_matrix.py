@@ -12,6 +12,9 @@ objects come from subjects chosen by who the caller is, never by the route under
 - ``own_person``: for the representatives, what about *their own* person is still not theirs:
   the plan's working copy, superseded versions, cases, groups, meetings, deliveries, other
   people's messages and records; for a guardian whose mandate has lapsed, everything.
+- ``foreign_child``: for staff who reach the demo's first unit, one of its plans or groups in the
+  path with the stranger's goal, participant, measure or member: a nested id must belong to the
+  parent in the path, not merely exist.
 - ``missing``: ids that do not exist. ``admin`` reaches everything, so it gets only these; for
   every other login each answer is compared with the answer to the missing id.
 
@@ -48,7 +51,7 @@ from rest_framework.test import APIClient
 from casework.choices import StaffRole
 from casework.conversations import quality_conversations_generate
 from casework.demo.casework_flows import DemoCase, case_in_flow
-from casework.demo.municipality import LOGINS, MUNICIPALITY, SERVICE_AREA
+from casework.demo.municipality import LOGINS, MUNICIPALITY, SERVICE_AREA, UNITS
 from casework.models import (
     Case,
     Consent,
@@ -126,14 +129,32 @@ OWN_PERSON: dict[str, tuple[bool, frozenset[str]]] = {
 }
 
 
-def scenarios_for(role: str) -> list[tuple[str, frozenset[str]]]:
-    """The subjects a role is tested against, with the slots each fills (known before the data)."""
+# Staff who reach the demo's first unit get one of its plans and groups with the stranger's goal,
+# participant, measure or member in the path: a child must belong to the parent in the path.
+PARENT_IN_REACH = ("saksbehandler", "koordinator", "leder", "kvalitet")
+CHILD_SLOTS = frozenset({"goal", "participant", "measure", "member"})
+FOREIGN_CHILD_SLOTS = CHILD_SLOTS | {"working_copy", "group"}
+
+
+def scenarios_for(role: str) -> list[str]:
+    """The subjects a role is tested against."""
     if role == SUPERUSER:
-        return [("missing", ALL_SLOTS)]
-    scenarios = [("stranger", ALL_SLOTS)]
-    if role in OWN_PERSON:
-        scenarios.append(("own_person", OWN_PERSON[role][1]))
-    return scenarios
+        return ["missing"]
+    return [
+        "stranger",
+        *(["own_person"] if role in OWN_PERSON else []),
+        *(["foreign_child"] if role in PARENT_IN_REACH else []),
+    ]
+
+
+def applies(scenario: str, role: str, target: Target) -> bool:
+    """Whether the subject fills the target's slots (known before the data exists)."""
+    slots = set(target.slots)
+    if scenario == "own_person":
+        return slots <= OWN_PERSON[role][1]
+    if scenario == "foreign_child":  # only the child is out of reach: nothing to test without one
+        return bool(slots & CHILD_SLOTS)
+    return True  # the stranger and the missing subject fill every slot
 
 
 # --- The cases --------------------------------------------------------------------------------
@@ -185,8 +206,8 @@ def _matrix() -> Iterator[Any]:
             continue
         for target in entry.targets:
             for role in ROLES:
-                for scenario, slots in scenarios_for(role):
-                    if not set(target.slots) <= slots:
+                for scenario in scenarios_for(role):
+                    if not applies(scenario, role, target):
                         continue
                     for methods in _method_groups(route, entry):
                         case = MatrixCase(route, entry, target, scenario, role, methods)
@@ -366,6 +387,31 @@ def _own_person_subject(role: Any, valid: bool, witness: Any) -> Subject:
     )
 
 
+def _children(stranger: Subject, witness: Any) -> tuple[Subject, Subject]:
+    """An active plan and a group of the demo's first unit with the stranger's children, and the
+    same parents with children of their own (for the witness, who reaches the parents)."""
+    plan = _first(IndividualPlan.objects.filter(unit__name=UNITS[0], state=PlanState.ACTIVE))
+    group = _first(ResponsibilityGroup.objects.filter(plan=plan))
+    foreign = Subject(
+        working_copy=plan,
+        group=group,
+        goal=stranger.goal,
+        participant=stranger.participant,
+        measure=stranger.measure,
+        member=stranger.member,
+    )
+    own = Subject(
+        working_copy=plan,
+        group=group,
+        goal=_first(plan.goals.all()),
+        participant=_first(plan.participants.all()),
+        measure=_first(plan.measures.all()),
+        member=_first(group.members.filter(kind=MemberKind.EXTERNAL, is_active=True)),
+        witness=witness,
+    )
+    return foreign, own
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
     """``seed_demo`` and the stranger, once for the module, in a transaction rolled back at its
@@ -386,6 +432,10 @@ def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
                 if role in OWN_PERSON:
                     subjects[("own_person", role)] = _own_person_subject(
                         users[role], OWN_PERSON[role][0], witness=users["kvalitet"]
+                    )
+                if role in PARENT_IN_REACH:
+                    subjects[("foreign_child", role)], subjects[("own_children", role)] = _children(
+                        stranger, witness=users[role]
                     )
             yield World(users=users, subjects=subjects, clients={})
         finally:
@@ -530,11 +580,14 @@ def _witness_cases() -> Iterator[Any]:
         if entry is None:
             continue  # test_registry_covers_every_route_with_an_id fails for it
         for target in entry.targets:
-            # The stranger is the same subject for every role; the own person is each role's.
-            keys = [("stranger", ROLES[0])] + [("own_person", role) for role in OWN_PERSON]
+            # The stranger is the same subject for every role; the others are each role's.
+            keys = [
+                ("stranger", ROLES[0]),
+                *(("own_person", role) for role in OWN_PERSON),
+                *(("foreign_child", role) for role in PARENT_IN_REACH),
+            ]
             for scenario, role in keys:
-                slots = ALL_SLOTS if scenario == "stranger" else OWN_PERSON[role][1]
-                if set(target.slots) <= slots:
+                if applies(scenario, role, target):
                     label = route.name + (f"?{target.query}" if target.query else "")
                     subject = scenario if scenario == "stranger" else f"{scenario}:{role}"
                     yield pytest.param(route, entry, target, scenario, role, id=f"{label}|{subject}")
@@ -545,8 +598,11 @@ def test_witnesses_reach_the_subjects(
     route: Route, entry: Entry, target: Target, scenario: str, role: str, world: World, db: Any
 ) -> None:
     """Someone who reaches the object gets past the lookup for the same path: not 404, and 405
-    only where the route does not serve the method at all (the same answer for everyone)."""
-    subject = world.subject(scenario, role)
+    only where the route does not serve the method at all (the same answer for everyone).
+
+    For a foreign child, the child is the stranger's (witnessed with the stranger); what is shown
+    here is that the parent is the role's own: the role reaches it with one of its own children."""
+    subject = world.subject("own_children" if scenario == "foreign_child" else scenario, role)
     witness = entry.witness(subject) if entry.witness else subject.witness
     kwargs = entry.witness_kwargs(subject) if entry.witness_kwargs else target.kwargs(subject)
     path = _path(route, kwargs, target.query)
@@ -612,6 +668,16 @@ def test_own_person_subjects_are_as_declared(world: World, db: Any) -> None:
         if (filled := world.subject("own_person", role).filled()) != slots
     }
     assert not changed, f"the demo now gives these slots: update OWN_PERSON: {changed}"
+
+
+def test_foreign_children_are_the_strangers_under_parents_of_the_role(world: World, db: Any) -> None:
+    stranger = world.subject("stranger", ROLES[0])
+    for role in PARENT_IN_REACH:
+        foreign, own = world.subject("foreign_child", role), world.subject("own_children", role)
+        assert foreign.filled() == own.filled() == FOREIGN_CHILD_SLOTS
+        assert foreign.working_copy.pk != stranger.working_copy.pk and foreign.group.pk != stranger.group.pk
+        assert {own.goal.plan_id, own.participant.plan_id, own.measure.plan_id} == {own.working_copy.pk}
+        assert own.member.group_id == own.group.pk
 
 
 def test_roles_are_the_demo_logins(world: World, db: Any) -> None:
