@@ -33,6 +33,10 @@ class ReachViewSet(viewsets.GenericViewSet):
     lookup_value_regex = ID_PATH_PATTERN  # ASCII digits: ``/plans/١/`` is no route (404)
     extra_query_params: frozenset[str] = frozenset()  # an action may widen it: @action(extra_query_params=…)
 
+    def page_of(self, rows: Any) -> list[Any]:
+        """One page of ``rows`` (a queryset or a list), cut as the API contract's pagination cuts."""
+        return list(self.paginate_queryset(rows) or [])
+
     @cached_property
     def reach(self) -> Reach:
         return reach_for(self.request.user)
@@ -51,6 +55,15 @@ class ReachViewSet(viewsets.GenericViewSet):
                     for name in unknown
                 }
             )
+
+
+def query_input(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    """A list's own query parameters, validated by ``serializer_class``; the paging parameters of
+    the API contract (``page``, ``page_size``, ``ordering``) are the paginator's, not the filter's."""
+    params = {key: value for key, value in request.query_params.items() if key not in PAGING_PARAMETERS}
+    data = serializer_class(data=params)
+    data.is_valid(raise_exception=True)
+    return dict(data.validated_data)
 
 
 def reference_in_reach(getter: Callable[..., Any], *, reach: Reach, field: str, id: Any) -> Any:

@@ -287,14 +287,14 @@ class CaseViewSet(WorkflowHistoryMixin, PersonDataViewSet):
         methods=["get"],
         url_path="past-deadline",
         filterset_class=None,
-        pagination_class=None,
         extra_query_params=frozenset({"unit"}),
     )
     def past_deadline(self, request: Request) -> Response:
         unit = unit_query_param(request)
         rows = selectors.cases_past_reply_deadline(reach=self.reach, unit_id=unit)
-        self.log_read("past_deadline", rows)
-        return Response(CaseSerializer(rows, many=True).data)
+        page = self.page_of(rows)
+        self.log_read("past_deadline", page)
+        return self.get_paginated_response(CaseSerializer(page, many=True).data)
 
 
 @extend_schema_view(

@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework.api.base import PersonDataViewSet, ReachViewSet
+from casework.api.base import PersonDataViewSet, ReachViewSet, query_input
 from notifications import selectors, services
 from notifications.api import serializers as s
 from notifications.models import Notification
@@ -36,12 +36,11 @@ class InboxViewSet(ReachViewSet):
         return selectors.inbox_for(user=self.request.user)
 
     def list(self, request: Request) -> Response:
-        query = s.InboxFilterSerializer(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
+        query = query_input(s.InboxFilterSerializer, request)
         rows = self.get_queryset()
-        if query.validated_data.get("unread") is True:
+        if query.get("unread") is True:
             rows = rows.filter(read_at__isnull=True)
-        elif query.validated_data.get("unread") is False:
+        elif query.get("unread") is False:
             rows = rows.filter(read_at__isnull=False)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -102,9 +101,9 @@ class DeliveryViewSet(PersonDataViewSet):
     person_path = "service_user"
 
     def list(self, request: Request) -> Response:
-        query = s.DeliveryQuerySerializer(data=request.query_params.dict())
-        query.is_valid(raise_exception=True)
-        obj = selectors.delivery_object_for(reach=self.reach, **query.validated_data)
+        obj = selectors.delivery_object_for(
+            reach=self.reach, **query_input(s.DeliveryQuerySerializer, request)
+        )
         rows = [*(self.paginate_queryset(selectors.deliveries_of(obj=obj)) or [])]
         self.log_read("delivery", rows)
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)

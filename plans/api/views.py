@@ -246,7 +246,6 @@ class PlanItemViewSet(PersonDataViewSet):
     item_model: type[Any] = Goal
     input_serializer: type[serializers.Serializer] = s.GoalInputSerializer
     person_path = "plan.service_user"
-    pagination_class = None
     filterset_class = None
     ordering_fields: list[str] = []
 
@@ -257,6 +256,7 @@ class PlanItemViewSet(PersonDataViewSet):
         plan = self.plan()
         return (
             self.item_model.objects.filter(plan=plan)
+            .order_by(*self.item_model._meta.ordering)
             .select_related("plan__service_user")
             .prefetch_related("plan__service_user__units")
         )
@@ -269,9 +269,9 @@ class PlanItemViewSet(PersonDataViewSet):
 
     def list(self, request: Request, plan_pk: str) -> Response:  # type: ignore[override]
         plan = self.plan()
-        rows = list(self.get_queryset())
+        page = self.paginate_queryset(self.get_queryset())
         self.log_plan_read("list", plan)
-        return Response(self.get_serializer(rows, many=True).data)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, plan_pk: str, pk: str) -> Response:  # type: ignore[override]
         return super().retrieve(request, pk)

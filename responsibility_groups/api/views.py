@@ -129,25 +129,26 @@ class GroupViewSet(PersonDataViewSet):
         detail=False,
         methods=["get"],
         filterset_class=None,
-        pagination_class=None,
         extra_query_params=frozenset({"unit"}),
     )
     def overdue(self, request: Request) -> Response:
         groups = selectors.groups_overdue_for(reach=self.reach, unit_id=unit_query_param(request))
-        self.log_read("overdue", groups)
-        return Response(s.GroupSerializer(groups, many=True).data)
+        page = self.page_of(groups)
+        self.log_read("overdue", page)
+        return self.get_paginated_response(s.GroupSerializer(page, many=True).data)
 
     @extend_schema(
         summary="The group's members, with any consent missing for sharing with each",
         responses=s.MemberSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None, ordering_fields=[])
+    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
     def members(self, request: Request, pk: str) -> Response:
         group = self.get_in_reach(pk)
         self.log_read("members", [group])
         context = {"sharing": selectors.member_sharing_status(group=group)}
         members = group.members.select_related("user", "representative", "group__service_user")
-        return Response(s.MemberSerializer(members, many=True, context=context).data)
+        page = self.paginate_queryset(members)
+        return self.get_paginated_response(s.MemberSerializer(page, many=True, context=context).data)
 
     @extend_schema(
         summary="Add a member (422 if the person's consent does not cover sharing with them)",
@@ -340,25 +341,24 @@ class MeetingViewSet(PersonDataViewSet):
     @extend_schema(
         summary="Approved versions of the minutes", responses=s.MinutesVersionSerializer(many=True)
     )
-    @action(
-        detail=True, methods=["get"], url_path="minutes/versions", filterset_class=None, pagination_class=None
-    )
+    @action(detail=True, methods=["get"], url_path="minutes/versions", filterset_class=None)
     def minutes_versions(self, request: Request, pk: str) -> Response:
         meeting = self.get_in_reach(pk)
         self.log_read("minutes_versions", [meeting])
-        versions = meeting.minutes_versions.select_related("approved_by").order_by("number")
-        return Response(s.MinutesVersionSerializer(versions, many=True).data)
+        page = self.paginate_queryset(
+            meeting.minutes_versions.select_related("approved_by").order_by("number")
+        )
+        return self.get_paginated_response(s.MinutesVersionSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Comments on the approved minutes", responses=s.MinutesCommentSerializer(many=True)
     )
-    @action(
-        detail=True, methods=["get"], url_path="minutes/comments", filterset_class=None, pagination_class=None
-    )
+    @action(detail=True, methods=["get"], url_path="minutes/comments", filterset_class=None)
     def comments(self, request: Request, pk: str) -> Response:
         meeting = self.get_in_reach(pk)
         self.log_read("minutes_comments", [meeting])
-        return Response(s.MinutesCommentSerializer(meeting.comments.select_related("author"), many=True).data)
+        page = self.paginate_queryset(meeting.comments.select_related("author").order_by("created_at", "id"))
+        return self.get_paginated_response(s.MinutesCommentSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Comment on the approved minutes (attendees)",

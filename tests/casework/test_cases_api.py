@@ -70,7 +70,7 @@ def test_a_case_past_one_month_without_reply_is_on_the_work_list(world, api, cas
     response = api(world.actors["unit_manager"]).get(f"/api/v1/cases/past-deadline/?unit={world.unit_a.pk}")
 
     assert response.status_code == 200, response.content
-    assert [row["id"] for row in response.json()] == [case_id]
+    assert [row["id"] for row in response.json()["results"]] == [case_id]
     assert AccessLogEntry.objects.filter(resource="case.past_deadline").count() == 1
 
 
@@ -161,7 +161,7 @@ def test_a_provisional_reply_takes_the_case_off_the_work_list(world, api, case_i
     assert sent.status_code == 200
     work_list = client.get("/api/v1/cases/past-deadline/")
     assert work_list.status_code == 200, work_list.content
-    assert work_list.json() == []
+    assert (work_list.json()["count"], work_list.json()["results"]) == (0, [])
 
 
 def test_appeal_and_close_after_the_decision(world, api, case_id):

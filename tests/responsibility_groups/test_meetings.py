@@ -328,7 +328,7 @@ def test_a_group_without_a_meeting_for_longer_than_its_cadence_is_overdue(groups
     )
 
     assert overdue.status_code == 200, overdue.content
-    assert [g["id"] for g in overdue.json()] == [group.pk]
+    assert [g["id"] for g in overdue.json()["results"]] == [group.pk]
     assert AccessLogEntry.objects.filter(resource="responsibility_group.overdue").count() == 1
 
 
