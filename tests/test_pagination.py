@@ -159,3 +159,15 @@ def test_a_page_size_over_200_is_cut_to_200(world, api):
 
     assert response.status_code == 200
     assert (response.json()["count"], len(response.json()["results"])) == (203, 200)
+
+
+@pytest.mark.parametrize(
+    "tail", ["minutes/comments/?state=xyz", "history/?group=1", "minutes/versions/?ordering=number"]
+)
+def test_a_lists_filters_are_not_taken_by_the_other_actions(tail, world, api):
+    meeting = GroupBuilder(world).invited()
+
+    response = api(world.actors["caseworker"]).get(f"/api/v1/meetings/{meeting.pk}/{tail}")
+
+    assert response.status_code == 400, response.content
+    assert [e["code"] for e in response.json()["errors"]] == ["unknown_parameter"]

@@ -19,6 +19,8 @@ from casework.models import ServiceUser
 from casework.selectors import Reach, reach_for
 
 PAGING_PARAMETERS = frozenset({"page", "page_size", "ordering", "format"})
+# What an action other than ``list`` takes besides its own ``extra_query_params``.
+ACTION_PARAMETERS = frozenset({"page", "page_size", "format"})
 
 
 class ReachViewSet(viewsets.GenericViewSet):
@@ -43,10 +45,12 @@ class ReachViewSet(viewsets.GenericViewSet):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication first: anonymous callers get 401
-        allowed = PAGING_PARAMETERS | self.extra_query_params
-        if self.filterset_class is not None:
-            allowed |= set(self.filterset_class.base_filters)
-        allowed |= set(self.filterset_fields or ())
+        allowed = ACTION_PARAMETERS | self.extra_query_params
+        if self.action == "list":  # filters and ordering are the list's (casework.api.filters)
+            allowed |= PAGING_PARAMETERS
+            if self.filterset_class is not None:
+                allowed |= set(self.filterset_class.base_filters)
+            allowed |= set(self.filterset_fields or ())
         unknown = sorted(set(request.query_params) - allowed)
         if unknown:
             raise serializers.ValidationError(

@@ -61,9 +61,15 @@ class ApiFilterSet(drf_filters.FilterSet):
 
 class ApiFilterBackend(DjangoFilterBackend):
     """The filter backend of every view: filter sets generated from ``filterset_fields`` too
-    derive from ``ApiFilterSet``."""
+    derive from ``ApiFilterSet``. A view's filters belong to its ``list`` alone: its other
+    actions (a history, a work list) neither take nor document them."""
 
     filterset_base = ApiFilterSet
+
+    def get_filterset_class(self, view: Any, queryset: Any = None) -> Any:
+        if getattr(view, "action", "list") != "list":
+            return None
+        return super().get_filterset_class(view, queryset)
 
 
 class ServiceUserFilter(ApiFilterSet):
