@@ -69,23 +69,39 @@ class ProblemAutoSchema(AutoSchema):
 
     def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
-        codes = [401, 403, 405]
+        method = self.method.upper()
+        descriptions = {code: _DESCRIPTIONS[code] for code in (401, 403, 405)}
         if "{" in self.path:
-            codes.append(404)
-        if self.method.upper() in {"POST", "PUT", "PATCH"}:
-            codes += [400, 409, 413, 415, 422]
-        elif self._is_list_view():
-            codes.append(400)
-        for code in codes:
+            descriptions[404] = _DESCRIPTIONS[404]
+        if method in {"POST", "PUT", "PATCH"}:
+            descriptions.update({code: _DESCRIPTIONS[code] for code in (400, 409, 413, 415, 422)})
+        elif self._is_list_view() or self._refuses_unknown_query_parameters():
+            descriptions[400] = _DESCRIPTIONS[400]
+        if method == "DELETE" and self._is_reach_view():
+            descriptions[409] = _DESCRIPTIONS[409]  # e.g. a goal of a plan that is no longer a draft
+        if method == "GET" and self._is_list_view() and self._get_paginator() is not None:
+            descriptions.setdefault(404, "`page` is not a page of the list (past the last, or not a number).")
+        for code, description in descriptions.items():
             responses.setdefault(
                 str(code),
                 self._get_response_for_code(
-                    OpenApiResponse(response=Problem, description=_DESCRIPTIONS[code]),
+                    OpenApiResponse(response=Problem, description=description),
                     str(code),
                     direction=direction,
                 ),
             )
         return responses
+
+    def _is_reach_view(self) -> bool:
+        from casework.api.base import ReachViewSet  # not at the top: the API imports this module
+
+        return isinstance(self.view, ReachViewSet)
+
+    def _refuses_unknown_query_parameters(self) -> bool:
+        """A ``ReachViewSet`` answers 400 to a query parameter it does not know, and a view with
+        query parameters to a value it cannot read."""
+        has_query = any(parameter["in"] == "query" for parameter in self._get_parameters())
+        return has_query or self._is_reach_view()
 
 
 def problem_media_type_hook(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from casework.api.base import PersonDataViewSet, reference_in_reach, unit_query_
 from casework.api.fields import BoundedDateField, BoundedDateTimeField, IdField, IdListField, list_of
 from casework.choices import DecisionOutcome, HomeVisitMissReason
 from casework.models import Case, Decision, HomeVisit, QualityConversation, Representative, WorkflowTransition
-from config.serializers import StrictInputSerializer
+from config.serializers import StrictInputSerializer, TransitionOptionSerializer
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -210,7 +210,11 @@ class CaseViewSet(WorkflowHistoryMixin, PersonDataViewSet):
         case = services.case_create(reach=self.reach, service_user=person, unit=unit, **values)
         return self.respond_with(self.get_in_reach(str(case.pk)), status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Transitions from the current state, and what blocks each")
+    @extend_schema(
+        summary="Transitions from the current state, and what blocks each",
+        responses=TransitionOptionSerializer(many=True),
+        filters=False,  # a list, but not of the viewset's objects
+    )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def transitions(self, request: Request, pk: str) -> Response:
         case = self.get_in_reach(pk)
@@ -330,7 +334,11 @@ class HomeVisitViewSet(WorkflowHistoryMixin, PersonDataViewSet):
         visit = services.home_visit_plan(reach=self.reach, case=case)
         return self.respond_with(self.get_in_reach(str(visit.pk)), status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Transitions from the current state")
+    @extend_schema(
+        summary="Transitions from the current state",
+        responses=TransitionOptionSerializer(many=True),
+        filters=False,  # a list, but not of the viewset's objects
+    )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def transitions(self, request: Request, pk: str) -> Response:
         visit = self.get_in_reach(pk)
@@ -437,7 +445,11 @@ class QualityConversationViewSet(WorkflowHistoryMixin, PersonDataViewSet):
     def get_in_reach(self, pk: str) -> QualityConversation:
         return selectors.quality_conversation_get_for(reach=self.reach, id=pk)
 
-    @extend_schema(summary="Transitions from the current state, and what blocks each")
+    @extend_schema(
+        summary="Transitions from the current state, and what blocks each",
+        responses=TransitionOptionSerializer(many=True),
+        filters=False,  # a list, but not of the viewset's objects
+    )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
     def transitions(self, request: Request, pk: str) -> Response:
         conversation = self.get_in_reach(pk)

@@ -55,6 +55,8 @@ class PreferenceSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["updated_at"]
+        # null until the caller first changes a preference (the defaults are not stored)
+        extra_kwargs = {"updated_at": {"allow_null": True}}
 
 
 class PreferenceUpdateSerializer(StrictInputSerializer):

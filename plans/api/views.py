@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
@@ -155,7 +155,10 @@ class PlanViewSet(PersonDataViewSet):
 
     # --- workflow ---------------------------------------------------------------------------
 
-    @extend_schema(summary="The working copy's full content, in the same shape as a version's")
+    @extend_schema(
+        summary="The working copy's full content, in the same shape as a version's",
+        responses=OpenApiTypes.OBJECT,  # as a version's `content`
+    )
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def content(self, request: Request, pk: str) -> Response:
         plan = self.staff_plan(pk)
@@ -222,7 +225,20 @@ class PlanViewSet(PersonDataViewSet):
         self.log_read("version", [plan])
         return Response(s.PlanVersionDetailSerializer(version).data)
 
-    @extend_schema(summary="What changed between two approved versions")
+    @extend_schema(
+        summary="What changed between two approved versions",
+        responses=inline_serializer(
+            "PlanVersionDiff",
+            {
+                "from": serializers.IntegerField(),
+                "to": serializers.IntegerField(),
+                "plan": serializers.DictField(),  # field name -> [before, after]
+                "goals": serializers.DictField(),  # added, removed, changed
+                "measures": serializers.DictField(),
+                "participants": serializers.DictField(),
+            },
+        ),
+    )
     @action(
         detail=True,
         methods=["get"],

@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
@@ -187,6 +187,23 @@ class GroupViewSet(PersonDataViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+# The minutes document of responsibility_groups.minutes, as GET and PUT …/minutes/ answer it.
+MINUTES = inline_serializer(
+    "Minutes",
+    {
+        "approved": serializers.BooleanField(),
+        "version": serializers.IntegerField(allow_null=True),
+        "schema": serializers.IntegerField(),
+        "meeting": serializers.DictField(),
+        "group": serializers.DictField(),
+        "attendees": serializers.ListField(child=serializers.DictField()),
+        "agenda": serializers.ListField(child=serializers.CharField()),
+        "topics": serializers.ListField(child=serializers.DictField()),
+        "agreements": serializers.ListField(child=serializers.DictField()),
+    },
+)
+
+
 @extend_schema_view(
     list=extend_schema(summary="List meetings in reach"),
     retrieve=extend_schema(
@@ -315,7 +332,7 @@ class MeetingViewSet(PersonDataViewSet):
             return Response({"approved": True, "version": version.number, **version.content})
         return Response({"approved": False, "version": None, **minutes_content(meeting)})
 
-    @extend_schema(summary="The minutes (the draft, or the latest approved version)")
+    @extend_schema(summary="The minutes (the draft, or the latest approved version)", responses=MINUTES)
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
     def minutes(self, request: Request, pk: str) -> Response:
         return self._minutes(self.get_in_reach(pk))
@@ -323,6 +340,7 @@ class MeetingViewSet(PersonDataViewSet):
     @extend_schema(
         summary="Write the draft minutes: topics and agreements (409 once approved)",
         request=s.MinutesInputSerializer,
+        responses=MINUTES,
     )
     @minutes.mapping.put
     def write_minutes(self, request: Request, pk: str) -> Response:
