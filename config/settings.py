@@ -160,7 +160,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "casework.api.filters.ApiFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "casework.api.filters.ApiOrderingFilter",
     ],
     "EXCEPTION_HANDLER": "config.problems.problem_exception_handler",
     # OPTIONS would describe a view's fields to anyone, for objects that exist or not: no metadata.

@@ -37,7 +37,6 @@ CASEWORKER = "saksbehandler"  # seed_demo's caseworker in the first unit
 
 # TEMPORARY: the service has known failures that are being fixed on main. Remove this mark (and
 # its uses) once they are; the anonymous run has none and is not marked.
-KNOWN_FAILURES = pytest.mark.xfail(reason="known failures being fixed on main", strict=False)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -121,7 +120,7 @@ def _assert_no_findings(findings: list[Finding]) -> None:
         pytest.fail(report(findings), pytrace=False)
 
 
-@pytest.mark.parametrize("actor", [pytest.param("caseworker", marks=KNOWN_FAILURES), "anonymous"])
+@pytest.mark.parametrize("actor", ["caseworker", "anonymous"])
 def test_generated_requests_get_documented_answers(fuzzer_for, actor):
     fuzzer = fuzzer_for(actor)
     operations = fuzzer.operations()
@@ -134,7 +133,6 @@ def test_generated_requests_get_documented_answers(fuzzer_for, actor):
     _assert_no_findings(fuzzer.findings)
 
 
-@KNOWN_FAILURES
 def test_hostile_values_get_documented_answers(fuzzer_for):
     # As the caseworker: anonymous requests stop at authentication, before any of these is read.
     fuzzer = fuzzer_for("caseworker")
@@ -150,7 +148,6 @@ def test_hostile_values_get_documented_answers(fuzzer_for):
     _assert_no_findings(fuzzer.findings)
 
 
-@KNOWN_FAILURES
 def test_api_urls_answer_a_problem_in_development(server_url, transactional_db, settings, openapi_document):
     # `make run` serves with DEBUG on; a client that mistypes a URL must still get a problem document.
     settings.DEBUG = True

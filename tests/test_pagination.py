@@ -152,10 +152,31 @@ def test_every_list_answers_one_page_of_one_row(template, filled, world, api):
     assert body["previous"] is None
 
 
-def test_a_page_size_over_200_is_cut_to_200(world, api):
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page_size=201", "page_size"),
+        ("page_size=0", "page_size"),
+        ("page_size=١", "page_size"),
+        ("page_size=true", "page_size"),
+        ("page=-1", "page"),
+        ("page=١", "page"),
+        ("page=1.5", "page"),
+        ("page=", "page"),
+        ("page=1&page=2", "page"),
+    ],
+)
+def test_a_malformed_page_or_page_size_is_400(query, field, world, api):
+    response = api(world.actors["superuser"]).get(f"/api/v1/units/?{query}")
+
+    assert response.status_code == 400, response.content
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+def test_a_page_of_200_is_the_largest(world, api):
     UnitFactory.create_batch(201, service_area=world.unit_a.service_area)
 
-    response = api(world.actors["superuser"]).get("/api/v1/units/?page_size=500")
+    response = api(world.actors["superuser"]).get("/api/v1/units/?page_size=200")
 
     assert response.status_code == 200
     assert (response.json()["count"], len(response.json()["results"])) == (203, 200)

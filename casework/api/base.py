@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from functools import cached_property
 from typing import Any
 
+import django_filters
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -46,17 +47,32 @@ class ReachViewSet(viewsets.GenericViewSet):
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication first: anonymous callers get 401
         allowed = ACTION_PARAMETERS | self.extra_query_params
+        repeatable: set[str] = set()
         if self.action == "list":  # filters and ordering are the list's (casework.api.filters)
             allowed |= PAGING_PARAMETERS
             if self.filterset_class is not None:
                 allowed |= set(self.filterset_class.base_filters)
+                repeatable = {
+                    name
+                    for name, f in self.filterset_class.base_filters.items()
+                    if isinstance(f, django_filters.MultipleChoiceFilter)
+                }
             allowed |= set(self.filterset_fields or ())
-        unknown = sorted(set(request.query_params) - allowed)
-        if unknown:
+        params = request.query_params
+        refused: dict[str, tuple[str, str]] = {}
+        for name in sorted(params):
+            values = params.getlist(name)
+            if name not in allowed:
+                refused[name] = ("unknown_parameter", _("Unknown query parameter."))
+            elif len(values) > 1 and name not in repeatable:
+                refused[name] = ("repeated_parameter", _("Give this parameter once."))
+            elif any(value == "" for value in values):
+                refused[name] = ("blank", _("Give a value, or leave the parameter out."))
+        if refused:
             raise serializers.ValidationError(
                 {
-                    name: [serializers.ErrorDetail(_("Unknown query parameter."), code="unknown_parameter")]
-                    for name in unknown
+                    name: [serializers.ErrorDetail(detail, code=code)]
+                    for name, (code, detail) in refused.items()
                 }
             )
 

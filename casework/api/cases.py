@@ -321,9 +321,8 @@ class HomeVisitViewSet(WorkflowHistoryMixin, PersonDataViewSet):
 
     @extend_schema(
         summary="Plan a home visit for a case",
-        request=serializers.Serializer,
+        request=StrictCaseRef,
         responses={201: HomeVisitSerializer},
-        parameters=[OpenApiParameter("case", int, required=True)],
     )
     def create(self, request: Request) -> Response:
         data = StrictCaseRef(data=request.data)

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as drf_filters
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.filters import OrderingFilter
 
 from casework.api.fields import IdFilter
 from casework.choices import Language, RepresentativeKind
@@ -40,6 +41,23 @@ class IntegerFilter(django_filters.Filter):
     field_class = _IntegerFormField
 
 
+class _BooleanFormField(forms.Field):
+    default_error_messages = {"invalid": _("true or false.")}
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in self.empty_values:
+            return None
+        if value not in {"true", "false"}:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return value == "true"
+
+
+class StrictBooleanFilter(django_filters.Filter):
+    """``true`` or ``false``, nothing else (django-filter's also takes ``1``, and ignores the rest)."""
+
+    field_class = _BooleanFormField
+
+
 _BY_ID = {"filter_class": IdFilter}
 _BY_INTEGER = {"filter_class": IntegerFilter}
 
@@ -56,6 +74,7 @@ class ApiFilterSet(drf_filters.FilterSet):
         models.SmallIntegerField: _BY_INTEGER,
         models.PositiveIntegerField: _BY_INTEGER,
         models.PositiveSmallIntegerField: _BY_INTEGER,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
     }
 
 
@@ -70,6 +89,15 @@ class ApiFilterBackend(DjangoFilterBackend):
         if getattr(view, "action", "list") != "list":
             return None
         return super().get_filterset_class(view, queryset)
+
+
+class ApiOrderingFilter(OrderingFilter):
+    """``?ordering=`` of a view's list, and only of its list (taken and documented)."""
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        if getattr(view, "action", "list") != "list":
+            return []
+        return list(super().get_schema_operation_parameters(view))
 
 
 class ServiceUserFilter(ApiFilterSet):
