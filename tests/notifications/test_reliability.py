@@ -380,12 +380,19 @@ def smtp_counter() -> Iterator[tuple[AcceptanceCounter, int]]:
         mail_log.setLevel(level)
 
 
+def _lost_its_broker(log: Path) -> bool:
+    """Whether a worker's log ends in kombu's Redis transport failing on a lost connection."""
+    tail = log.read_text(errors="replace")[-4000:]
+    return "kombu/transport/redis.py" in tail and ("AttributeError" in tail or "ConnectionError" in tail)
+
+
 def test_every_notification_is_delivered_once_through_killed_workers_and_a_broker_restart(
     tmp_path: Path, broker: PrivateRedis, smtp_counter: tuple[AcceptanceCounter, int]
 ) -> None:
     counter, smtp_port = smtp_counter
     worker = Worker(tmp_path, _worker_env(tmp_path, broker.url, smtp_port))
-    kills = broker_restarts = 0
+    kills = broker_restarts = exits_on_broker_loss = 0
+    broker_restarted_at = None
     started = time.monotonic()
 
     def diagnostics() -> str:
@@ -416,9 +423,18 @@ def test_every_notification_is_delivered_once_through_killed_workers_and_a_broke
         delivered = 0
         while delivered < ROWS:
             assert time.monotonic() < deadline, f"not all delivered in time: {diagnostics()}"
-            assert worker.process is not None and worker.process.poll() is None, (
-                f"the worker exited by itself: {diagnostics()}"
-            )
+            assert worker.process is not None
+            if worker.process.poll() is not None:
+                # A worker that acknowledges on a channel the broker restart just closed can exit
+                # (kombu's Redis transport raises AttributeError; kombu issue 582). Production runs
+                # workers under a supervisor that starts them again; so does this test, for that
+                # failure only and only just after a broker restart. Any other exit fails the test.
+                assert broker_restarted_at is not None and time.monotonic() - broker_restarted_at < 30, (
+                    f"the worker exited by itself: {diagnostics()}"
+                )
+                assert _lost_its_broker(worker.logs[-1]), f"the worker exited by itself: {diagnostics()}"
+                exits_on_broker_loss += 1
+                worker.start()
             delivered = _ours().filter(status=DeliveryStatus.DELIVERED).count()
             if pending_disruptions and delivered >= pending_disruptions[0][0]:
                 _, what = pending_disruptions.pop(0)
@@ -430,6 +446,7 @@ def test_every_notification_is_delivered_once_through_killed_workers_and_a_broke
                     broker.stop(signal.SIGKILL)
                     broker.start()
                     broker_restarts += 1
+                    broker_restarted_at = time.monotonic()
             time.sleep(0.05)
         elapsed = time.monotonic() - started
         assert not pending_disruptions, (
@@ -449,6 +466,7 @@ def test_every_notification_is_delivered_once_through_killed_workers_and_a_broke
     duplicates = sum(count - 1 for count in received.values() if count > 1)
     print(
         f"\nreliability: rows={len(rows)} kills={kills} broker_restarts={broker_restarts} "
+        f"worker_exits_on_broker_loss={exits_on_broker_loss} "
         f"in_doubt_resends={in_doubt} duplicates_received={duplicates} "
         f"published_tasks_received={len(received_directly)}/{len(task_ids)} "
         f"smtp_acceptances={sum(received.values())} elapsed={elapsed:.1f}s"
