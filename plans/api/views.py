@@ -349,6 +349,7 @@ class GoalViewSet(PlanItemViewSet):
         data = s.GoalAssessInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.goal_assess(reach=self.reach, goal=goal, **data.validated_data)
+        self.log_plan_read("goal_assessment", goal.plan)
         return Response(self.get_serializer(self.get_in_reach(pk)).data)
 
 

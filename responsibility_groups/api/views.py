@@ -391,6 +391,7 @@ class MeetingViewSet(PersonDataViewSet):
         comment = services.minutes_comment(
             reach=self.reach, meeting=meeting, text=data.validated_data["text"]
         )
+        self.log_read("minutes_comments", [meeting])
         return Response(s.MinutesCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
 
 
