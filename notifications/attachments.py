@@ -78,9 +78,11 @@ def _meeting_ics(row: Notification, method: str, cache: dict[Any, Any]) -> MIMEB
 
 
 def _plan_pdf(row: Notification, number: int) -> tuple[MIMEBase, Callable[[], Any]]:
-    """The approved version, only while the recipient may still see the plan; the disclosure is logged."""
+    """The approved version, only while the recipient may still see the plan and that version (a
+    representative sees only the latest: a retried or late message whose version has since been
+    superseded does not send it); the disclosure is logged."""
     from plans.documents.pdf import render_plan_pdf  # WeasyPrint: loaded only when a PDF is sent
-    from plans.selectors import plan_get_for, version_document_content
+    from plans.selectors import plan_get_for, plan_version_get_for, version_document_content
 
     if row.recipient_user is None:
         raise PermanentFailure("the plan is sent only to a recipient with a login")
@@ -91,7 +93,11 @@ def _plan_pdf(row: Notification, number: int) -> tuple[MIMEBase, Callable[[], An
         raise PermanentFailure("the recipient may no longer see the plan") from error
     if plan.state not in APPROVED_STATES:
         raise PermanentFailure("the plan is no longer approved")
-    content = version_document_content(plan=plan, version=plan.versions.get(number=number))
+    try:
+        version = plan_version_get_for(reach=reach, plan=plan, number=number)
+    except Http404 as error:
+        raise PermanentFailure("a later version of the plan has been approved since") from error
+    content = version_document_content(plan=plan, version=version)
     people = list(ServiceUser.objects.prefetch_related("units").filter(pk=plan.service_user_id))
     language = "en" if row.language == "en" else "nb"
     part = MIMEApplication(render_plan_pdf(content, language=language), "pdf")

@@ -24,7 +24,7 @@ from notifications import recipients as r
 from notifications.recipients import Recipient
 from notifications.sms import sms_enabled
 from plans.choices import APPROVED_STATES
-from plans.models import IndividualPlan
+from plans.models import IndividualPlan, PlanVersion
 from responsibility_groups.choices import MemberKind
 from responsibility_groups.models import Meeting
 from responsibility_groups.sharing import sharing_missing
@@ -45,6 +45,9 @@ class Message:
     expires: Callable[[Any], datetime.datetime | None] = lambda obj: None
     # May wait for a staff member's daily digest; meeting messages (and their .ics) never do.
     digestible: bool = False
+    # Announces an approved plan version: its text tells what that version says (the review date),
+    # never the working copy, which may have moved on by the time the message is written.
+    announces_version: bool = False
 
 
 # --- Recipients ------------------------------------------------------------------------------
@@ -152,8 +155,17 @@ def meeting_context(meeting: Meeting) -> dict[str, Any]:
 
 
 def plan_context(plan: IndividualPlan) -> dict[str, Any]:
+    return _review_context(plan, plan.next_review_date)
+
+
+def announced_version_context(plan: IndividualPlan, version: PlanVersion) -> dict[str, Any]:
+    """What a message announcing ``version`` says of the plan: the version's own review date."""
+    review = version.content.get("plan", {}).get("next_review_date")
+    return _review_context(plan, datetime.date.fromisoformat(review) if review else None)
+
+
+def _review_context(plan: IndividualPlan, review: datetime.date | None) -> dict[str, Any]:
     today = timezone.localdate()
-    review = plan.next_review_date
     return {
         "unit": plan.unit.name,
         "plan_id": plan.pk,
@@ -265,8 +277,20 @@ MESSAGES: dict[str, Message] = {
         _meeting("meeting_updated", meeting_invitees, attachments=(ICS_REQUEST,)),
         _meeting("meeting_cancelled", meeting_invitees, attachments=(ICS_CANCEL,)),
         _minutes("minutes_approved", meeting_invitees),
-        _plan("plan_approved", plan_representatives, attachments=(PLAN_PDF,), relevant=_approved),
-        _plan("plan_reviewed", plan_representatives, attachments=(PLAN_PDF,), relevant=_approved),
+        _plan(
+            "plan_approved",
+            plan_representatives,
+            attachments=(PLAN_PDF,),
+            relevant=_approved,
+            announces_version=True,
+        ),
+        _plan(
+            "plan_reviewed",
+            plan_representatives,
+            attachments=(PLAN_PDF,),
+            relevant=_approved,
+            announces_version=True,
+        ),
         _conversation("quality_conversation_offered", digestible=True),
         _conversation(
             "quality_conversation_scheduled", expires=lambda conversation: conversation.scheduled_for

@@ -23,6 +23,7 @@ from notifications.catalogue import (
     PLAN_PDF,
     SUPERSEDING_EVENTS,
     Message,
+    announced_version_context,
     load,
     message_for,
 )
@@ -45,13 +46,11 @@ def _service_user_id(obj: Any) -> int | None:
     return None
 
 
-def _plan_version(message: Message, obj: Any, at: datetime.datetime) -> int | None:
-    """The version the event announced: the latest one approved when it happened."""
-    if PLAN_PDF not in message.attachments:
+def _announced_version(message: Message, obj: Any, at: datetime.datetime) -> Any:
+    """The plan version the event announced: the latest one approved when it happened."""
+    if not message.announces_version:
         return None
-    versions = obj.versions.filter(created_at__lte=at).order_by("-number")
-    number: int | None = versions.values_list("number", flat=True).first()
-    return number
+    return obj.versions.filter(created_at__lte=at).order_by("-number").first()
 
 
 def _attachments(message: Message, recipient: Recipient, plan_version: int | None) -> list[dict[str, Any]]:
@@ -75,14 +74,19 @@ def create_notifications(
 ) -> list[int]:
     """Rows for everyone ``message`` goes to about ``obj``; answers the ids waiting to be sent."""
     now = timezone.now()
-    plan_version = _plan_version(message, obj, event.created_at if event is not None else now)
+    announced = _announced_version(message, obj, event.created_at if event is not None else now)
+    plan_version = announced.number if announced is not None and PLAN_PDF in message.attachments else None
     about = {
         "object_type": obj._meta.label_lower,
         "object_id": str(obj.pk),
         "service_user_id": _service_user_id(obj),
         "expires_at": message.expires(obj),
     }
-    context = {**message.context(obj), **(extra_context or {})}
+    context = {
+        **message.context(obj),
+        **(announced_version_context(obj, announced) if announced is not None else {}),
+        **(extra_context or {}),
+    }
     rendered: dict[tuple[str, bool], Rendered] = {}
     rows: list[Notification] = []
     for recipient in message.recipients(obj) if recipients is None else recipients:
