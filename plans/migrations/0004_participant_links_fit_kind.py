@@ -6,11 +6,40 @@ from django.db import migrations, models
 
 def clear_links_that_do_not_fit(apps, schema_editor):
     """A login belongs only to a staff participant and a representative only to a representative
-    participant (plans.participants). Links on other kinds were never checked or granted access
-    by that row; they are cleared so that the constraint below can hold."""
+    participant (plans.participants). Links on other kinds were never checked; they are cleared so
+    that the constraint below can hold, and an access grant the plan gave a login that is no
+    longer on the plan (a staff participant later turned into another kind) is taken back, as
+    the services do when a participant leaves (audited as done by the system)."""
     Participant = apps.get_model("plans", "Participant")
+    PlanAccessGrant = apps.get_model("plans", "PlanAccessGrant")
+    Permission = apps.get_model("casework", "ServiceUserUserObjectPermission")
+    AuditEvent = apps.get_model("casework", "AuditEvent")
+    unlinked = list(Participant.objects.exclude(kind="staff").exclude(user=None).values_list("plan_id", "user_id"))
     Participant.objects.exclude(kind="staff").exclude(user=None).update(user=None)
     Participant.objects.exclude(kind="representative").exclude(representative=None).update(representative=None)
+    for plan_id, user_id in set(unlinked):
+        grant = PlanAccessGrant.objects.filter(plan_id=plan_id, user_id=user_id).select_related("plan").first()
+        if grant is None or user_id == grant.plan.coordinator_id:
+            continue
+        if Participant.objects.filter(plan_id=plan_id, user_id=user_id).exists():
+            continue
+        person_id = grant.plan.service_user_id
+        deleted, _rows = Permission.objects.filter(
+            user_id=user_id, content_object_id=person_id, permission__codename="view_serviceuser"
+        ).delete()
+        if deleted:
+            AuditEvent.objects.create(
+                actor=None,
+                actor_username="system",
+                actor_role="system",
+                action="service_user.revoke_access",
+                object_type="casework.serviceuser",
+                object_id=str(person_id),
+                service_user_id=person_id,
+                changes={"user": [user_id, None]},
+                comment=f"Individual plan #{plan_id}: the login was on a participant of another kind",
+            )
+        grant.delete()
 
 
 class Migration(migrations.Migration):

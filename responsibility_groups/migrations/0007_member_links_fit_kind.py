@@ -41,6 +41,34 @@ def deactivate_members_that_do_not_fit(apps, schema_editor):
         MeetingBooking.objects.filter(
             user_id=user_id, meeting__group=group, meeting__state__in=OPEN_STATES
         ).delete()
+        _release_access(apps, group, user_id)
+
+
+def _release_access(apps, group, user_id):
+    """Take back the access the group gave a login it no longer has as a member, as the services
+    do when a member leaves (audited as done by the system)."""
+    GroupAccessGrant = apps.get_model("responsibility_groups", "GroupAccessGrant")
+    Permission = apps.get_model("casework", "ServiceUserUserObjectPermission")
+    AuditEvent = apps.get_model("casework", "AuditEvent")
+    grant = GroupAccessGrant.objects.filter(group=group, user_id=user_id).first()
+    if grant is None:
+        return
+    deleted, _rows = Permission.objects.filter(
+        user_id=user_id, content_object_id=group.service_user_id, permission__codename="view_serviceuser"
+    ).delete()
+    if deleted:
+        AuditEvent.objects.create(
+            actor=None,
+            actor_username="system",
+            actor_role="system",
+            action="service_user.revoke_access",
+            object_type="casework.serviceuser",
+            object_id=str(group.service_user_id),
+            service_user_id=group.service_user_id,
+            changes={"user": [user_id, None]},
+            comment=f"Responsibility group #{group.pk}: the member's fields did not fit its kind",
+        )
+    grant.delete()
 
 
 class Migration(migrations.Migration):
