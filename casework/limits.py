@@ -2,9 +2,10 @@
 
 The one rule for object ids that arrive from outside, in a path, a query string or a body: an id
 is a whole number from 1 to ``MAX_ID`` (the largest value of the ``bigint`` primary keys) written
-with the ASCII digits 0-9. Python's ``int()`` also accepts other scripts' digits
-(``int("١") == 1``) and numbers past 2^63 reach SQLite as an overflow: both are refused here,
-before any query, so that every input path treats ids the same way.
+with the ASCII digits 0-9 and without leading zeros, so each id has one spelling. Python's
+``int()`` also accepts other scripts' digits (``int("١") == 1``) and numbers past 2^63 reach
+SQLite as an overflow: both are refused here, before any query, so that every input path treats
+ids the same way.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ LATEST_DATE = datetime.date(2100, 12, 31)
 
 MAX_ID = 2**63 - 1
 MAX_ID_DIGITS = len(str(MAX_ID))  # 19
-# For URL patterns: ASCII digits only (``\d`` would admit other scripts' digits).
-ID_PATH_PATTERN = rf"[0-9]{{1,{MAX_ID_DIGITS}}}"
+# For URL patterns: ASCII digits only (``\d`` would admit other scripts' digits), no leading zero.
+ID_PATH_PATTERN = rf"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}"
 
 
 def parse_id(value: Any) -> int | None:
@@ -28,9 +29,25 @@ def parse_id(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
-        if not (value.isascii() and value.isdigit()) or len(value) > MAX_ID_DIGITS:
+        canonical = value.isascii() and value.isdigit() and not value.startswith("0")
+        if not canonical or len(value) > MAX_ID_DIGITS:
             return None
         value = int(value)
     if isinstance(value, int) and 1 <= value <= MAX_ID:
         return value
     return None
+
+
+class IdConverter:
+    """The ``<id:…>`` path converter: the id rule for routes written with ``path()``."""
+
+    regex = ID_PATH_PATTERN
+
+    def to_python(self, value: str) -> int:
+        number = parse_id(value)
+        if number is None:
+            raise ValueError(value)  # no match: the URL resolves to nothing (404)
+        return number
+
+    def to_url(self, value: Any) -> str:
+        return str(value)

@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, include, path, register_converter
 from django.views import defaults
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from casework.limits import IdConverter
 from config import health, problems
+
+register_converter(IdConverter, "id")  # before the apps' URL modules, which use <id:…>
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("casework.api.urls")),

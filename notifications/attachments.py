@@ -58,7 +58,7 @@ def _meeting_data(meeting_id: str, cache: dict[Any, Any]) -> dict[str, Any]:
 
 
 def _meeting_ics(row: Notification, method: str, cache: dict[Any, Any]) -> MIMEBase:
-    from responsibility_groups.calendar import meeting_ics
+    from responsibility_groups.calendar import UnwritableMeeting, meeting_ics
 
     data = _meeting_data(row.object_id, cache)
     # Relatives and the person are listed by address only (ADR 0010); a copy mailed to everyone
@@ -69,7 +69,12 @@ def _meeting_ics(row: Notification, method: str, cache: dict[Any, Any]) -> MIMEB
     # The professionals' copies are the same file: build it once per batch.
     key = ("ics", row.object_id, method, tuple(attendee["email"] for attendee in data["attendees"]))
     if key not in cache:
-        cache[key] = meeting_ics(data, method=method).decode()
+        try:
+            cache[key] = meeting_ics(data, method=method).decode()
+        except UnwritableMeeting as error:
+            raise PermanentFailure(
+                f"the meeting cannot be written as a calendar invitation: {error}"
+            ) from error
     part = MIMEText(cache[key], "calendar", "utf-8")
     # Calendar clients read the method from the content type to tell an invitation from a cancel.
     part.set_param("method", method)

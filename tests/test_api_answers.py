@@ -8,6 +8,7 @@ and server errors with DEBUG on and off; ``Cache-Control: no-store`` on every ki
 
 from __future__ import annotations
 
+import datetime
 import json
 import re
 
@@ -156,3 +157,140 @@ def test_the_calendar_feed_and_a_write_are_no_store(world, api):
 
     assert (created.status_code, created["Cache-Control"]) == (201, "no-store")
     assert (feed.status_code, feed["Cache-Control"]) == (200, "no-store")
+
+
+# --- Found by an outside review of the hardening -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/api/v1/plans/999999/", {"HTTP_ACCEPT": "text/html"}, 406),  # a browser asking for a page
+        ("/api/v1/plans/999999/?format=api", {}, 404),
+        ("/api/v1/schema/?format=xml", {}, 404),  # the schema's own YAML renderer
+        ("/api/v1/schema/", {"HTTP_ACCEPT": "application/xml"}, 406),
+    ],
+)
+def test_an_error_is_a_json_problem_whatever_the_client_asks_for(path, headers, status, world, api):
+    response = api(world.actors["caseworker"]).get(path, **headers)
+
+    assert (response.status_code, response["Content-Type"]) == (status, PROBLEM)
+    assert json.loads(response.content)["status"] == status
+
+
+def test_a_representative_asking_for_html_gets_a_406_problem(world, api):
+    plan = PlanBuilder(world).active()
+
+    response = api(world.actors["guardian"]).get(f"/api/v1/plans/{plan.pk}/", HTTP_ACCEPT="text/html")
+
+    assert (response.status_code, response["Content-Type"]) == (406, PROBLEM)
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_too_many_query_parameters_are_a_400_problem_in_every_mode(debug, settings, world, api):
+    settings.DEBUG = debug
+    query = "&".join(f"a{n}=1" for n in range(1001))
+    client = api(world.actors["caseworker"])
+    client.raise_request_exception = False
+
+    response = client.get(f"/api/v1/plans/?{query}")
+
+    assert (response.status_code, response["Content-Type"]) == (400, PROBLEM)
+    assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("debug", [True, False])
+def test_a_post_to_a_path_without_its_slash_is_a_404_problem(debug, settings, world, api):
+    settings.DEBUG = debug
+    client = api(world.actors["caseworker"])
+    client.raise_request_exception = False
+
+    response = client.post("/api/v1/plans", {}, format="json")
+
+    assert (response.status_code, response["Content-Type"]) == (404, PROBLEM)
+
+
+def test_a_405_names_only_the_methods_served(world, api):
+    client = api(world.actors["caseworker"])
+
+    options = client.options("/api/v1/plans/")
+
+    assert options.status_code == 405
+    assert options["Allow"] == "GET, POST, HEAD"
+
+
+def test_the_documents_answer_head_like_get(world, api):
+    plan = PlanBuilder(world).active()
+
+    response = api(world.actors["caseworker"]).head(f"/api/v1/plans/{plan.pk}/fhir")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/fhir+json"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["version=", "version=2&version=1", "version=abc", "version=02", "version=1&foo=bar", "format=json"],
+)
+def test_the_plan_exports_take_only_a_well_formed_version(query, world, api):
+    plan = PlanBuilder(world).active()
+
+    response = api(world.actors["caseworker"]).get(f"/api/v1/plans/{plan.pk}/fhir?{query}")
+
+    assert response.status_code == 400, response.content
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/me/?foo=1", "/api/v1/meetings/{m}/ics?foo=1", "/api/v1/meetings/{m}/minutes/pdf?foo="]
+)
+def test_the_views_outside_the_viewsets_refuse_unknown_and_blank_parameters(path, world, api):
+    meeting = GroupBuilder(world).invited()
+
+    response = api(world.actors["caseworker"]).get(path.format(m=meeting.pk))
+
+    assert response.status_code == 400, response.content
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/plans/?ordering=national_id", "/api/v1/notifications/?unread=1", "/api/v1/plans/?page=abc"],
+)
+def test_an_ordering_a_yes_or_no_and_a_page_are_taken_in_their_one_form(path, world, api):
+    response = api(world.actors["caseworker"]).get(path)
+
+    assert response.status_code == 400, response.content
+
+
+def test_a_meeting_stored_past_the_supported_dates_has_no_ics_but_no_500_either(world, api):
+    from responsibility_groups.models import Meeting
+
+    groups = GroupBuilder(world)
+    meeting = groups.meeting()
+    far = datetime.datetime(9999, 12, 31, 20, tzinfo=datetime.UTC)
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=far, ends_at=far + datetime.timedelta(hours=1))
+
+    response = api(groups.actor).get(f"/api/v1/meetings/{meeting.pk}/ics")
+
+    assert (response.status_code, response.json()["code"]) == (409, "unwritable_meeting")
+
+
+@pytest.mark.parametrize("value", ["２０２７-06-01T10:00:00", "2027-W22-2T10:00", "2027-06-01T10:00\x00"])
+def test_a_time_is_written_in_iso_8601_with_ascii_digits(value, world, api):
+    groups = GroupBuilder(world)
+    body = {"group": groups.group().pk, "starts_at": value, "ends_at": "2027-06-01T11:00:00"}
+
+    response = api(groups.actor).post("/api/v1/meetings/", body, format="json")
+
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["starts_at"]
+
+
+def test_an_id_has_one_spelling(world, api):
+    plan = PlanBuilder(world).draft()
+    client = api(world.actors["caseworker"])
+
+    answers = [client.get(f"/api/v1/plans/{spelling}/").status_code for spelling in (plan.pk, f"0{plan.pk}")]
+    pdf = client.get(f"/api/v1/plans/{'0' * 10}{plan.pk}/fhir")
+
+    assert answers == [200, 404]
+    assert pdf.status_code == 404

@@ -13,22 +13,60 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from casework.api.params import MAX_PAGE_SIZE, whole_number_param
 from casework.audit import access_log_record
 from casework.limits import ID_PATH_PATTERN, parse_id
 from casework.models import ServiceUser
 from casework.selectors import Reach, reach_for
 
-PAGING_PARAMETERS = frozenset({"page", "page_size", "ordering", "format"})
+PAGING_PARAMETERS = frozenset({"page", "page_size", "ordering"})
 # What an action other than ``list`` takes besides its own ``extra_query_params``.
-ACTION_PARAMETERS = frozenset({"page", "page_size", "format"})
+ACTION_PARAMETERS = frozenset({"page", "page_size"})
+
+
+def refuse_unexpected_query(
+    request: Request, *, allowed: Iterable[str], repeatable: Iterable[str] = ()
+) -> None:
+    """400 for a query parameter the view does not take, gives twice or leaves blank.
+
+    A misspelt filter must not silently return everything, and a repeated one must not let the
+    last value win unnoticed. ``page`` and ``page_size`` are checked wherever they are taken.
+    """
+    allowed, repeatable = set(allowed), set(repeatable)
+    params = request.query_params
+    refused: dict[str, tuple[str, str]] = {}
+    for name in sorted(params):
+        values = params.getlist(name)
+        if name not in allowed:
+            refused[name] = ("unknown_parameter", _("Unknown query parameter."))
+        elif len(values) > 1 and name not in repeatable:
+            refused[name] = ("repeated_parameter", _("Give this parameter once."))
+        elif any(value == "" for value in values):
+            refused[name] = ("blank", _("Give a value, or leave the parameter out."))
+    if refused:
+        raise serializers.ValidationError(
+            {name: [serializers.ErrorDetail(text, code=code)] for name, (code, text) in refused.items()}
+        )
+    whole_number_param(request, "page")
+    whole_number_param(request, "page_size", maximum=MAX_PAGE_SIZE)
+
+
+class StrictQueryAPIView(APIView):
+    """An API view outside the viewsets: it takes ``query_params`` and no other query parameter."""
+
+    query_params: frozenset[str] = frozenset()
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        refuse_unexpected_query(request, allowed=self.query_params)
 
 
 class ReachViewSet(viewsets.GenericViewSet):
     """A viewset whose reads and writes go through selectors and services with ``self.reach``.
 
-    Query parameters that the view does not know are refused with 400 (``unknown_parameter``)
-    rather than ignored: a misspelt filter must not silently return everything.
+    Query parameters that the action does not take are refused with 400 (``refuse_unexpected_query``).
     """
 
     filterset_class: Any = None
@@ -58,23 +96,7 @@ class ReachViewSet(viewsets.GenericViewSet):
                     if isinstance(f, django_filters.MultipleChoiceFilter)
                 }
             allowed |= set(self.filterset_fields or ())
-        params = request.query_params
-        refused: dict[str, tuple[str, str]] = {}
-        for name in sorted(params):
-            values = params.getlist(name)
-            if name not in allowed:
-                refused[name] = ("unknown_parameter", _("Unknown query parameter."))
-            elif len(values) > 1 and name not in repeatable:
-                refused[name] = ("repeated_parameter", _("Give this parameter once."))
-            elif any(value == "" for value in values):
-                refused[name] = ("blank", _("Give a value, or leave the parameter out."))
-        if refused:
-            raise serializers.ValidationError(
-                {
-                    name: [serializers.ErrorDetail(detail, code=code)]
-                    for name, (code, detail) in refused.items()
-                }
-            )
+        refuse_unexpected_query(request, allowed=allowed, repeatable=repeatable)
 
 
 def query_input(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:

@@ -8,6 +8,7 @@ bound, so a new endpoint cannot forget one.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import django_filters
@@ -61,6 +62,15 @@ class IdField(IntegerInputField):
         return value
 
 
+class QueryBooleanField(serializers.BooleanField):
+    """A yes/no in a query string: ``true`` or ``false``, as the schema documents, nothing else."""
+
+    default_error_messages = {"invalid": _("true or false.")}
+    TRUE_VALUES = {"true"}
+    FALSE_VALUES = {"false"}
+    NULL_VALUES: set[str | None] = set()
+
+
 class IdListField(serializers.ListField):
     """A list of ids, at most ``max_length`` (required: every list input has a maximum)."""
 
@@ -99,12 +109,27 @@ def list_of(serializer: type[serializers.Serializer], *, max_length: int, **kwar
     return serializer(many=True, max_length=max_length, **kwargs)  # type: ignore[call-arg]
 
 
+# ISO 8601 as the schema documents it, in ASCII: ``2027-06-01`` and ``2027-06-01T10:00[:00[.000]]``
+# with an optional ``Z`` or offset. Python's parser also takes week dates, other scripts' digits
+# and trailing characters; one spelling per value keeps what is stored what was meant.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?"
+)
+
+
+def _iso_form(value: Any, pattern: re.Pattern[str], shape: str, field: serializers.Field) -> None:
+    if isinstance(value, str) and not pattern.fullmatch(value):
+        field.fail("invalid", format=shape)
+
+
 class BoundedDateField(serializers.DateField):
-    """A date from ``EARLIEST_DATE`` to ``LATEST_DATE``."""
+    """A date from ``EARLIEST_DATE`` to ``LATEST_DATE``, written ``YYYY-MM-DD``."""
 
     default_error_messages = {"out_of_range": _RANGE_MESSAGE}
 
     def to_internal_value(self, value: Any) -> datetime.date:
+        _iso_form(value, _ISO_DATE, "YYYY-MM-DD", self)
         date = super().to_internal_value(value)
         if not EARLIEST_DATE <= date <= LATEST_DATE:
             self.fail("out_of_range")
@@ -129,6 +154,7 @@ class BoundedDateTimeField(serializers.DateTimeField):
     }
 
     def to_internal_value(self, value: Any) -> datetime.datetime:
+        _iso_form(value, _ISO_DATETIME, "YYYY-MM-DDThh:mm[:ss[.uuuuuu]][Z|±hh:mm]", self)
         moment = super().to_internal_value(value)
         if not EARLIEST_DATE <= moment.date() <= LATEST_DATE:
             self.fail("out_of_range")

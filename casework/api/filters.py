@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as drf_filters
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import OrderingFilter
 
 from casework.api.fields import IdFilter
@@ -92,7 +93,23 @@ class ApiFilterBackend(DjangoFilterBackend):
 
 
 class ApiOrderingFilter(OrderingFilter):
-    """``?ordering=`` of a view's list, and only of its list (taken and documented)."""
+    """``?ordering=`` of a view's list, and only of its list (taken and documented); a field the
+    list cannot be ordered by is 400, not silently dropped."""
+
+    def remove_invalid_fields(self, queryset: Any, fields: Any, view: Any, request: Any) -> list[str]:
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        if len(valid) != len(fields):
+            choices = ", ".join(
+                item[0] for item in self.get_valid_fields(queryset, view, {"request": request})
+            )
+            raise ValidationError(
+                {
+                    self.ordering_param: [
+                        ErrorDetail(_("Order by one of: %(fields)s.") % {"fields": choices}, code="invalid")
+                    ]
+                }
+            )
+        return list(valid)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         if getattr(view, "action", "list") != "list":

@@ -18,12 +18,11 @@ from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from casework import selectors, services
 from casework.api import filters
 from casework.api import serializers as s
-from casework.api.base import PersonDataViewSet, ReachViewSet, reference_in_reach
+from casework.api.base import PersonDataViewSet, ReachViewSet, StrictQueryAPIView, reference_in_reach
 from casework.audit import audit_record
 from casework.auth import api_token_issue, api_token_revoke
 from casework.models import Consent, Mandate, Representative, ServiceUser, Unit
@@ -334,7 +333,7 @@ class ConsentViewSet(PersonDataViewSet):
 # --- The caller -------------------------------------------------------------------------------
 
 
-class MeView(APIView):
+class MeView(StrictQueryAPIView):
     @extend_schema(summary="Who am I: roles and whom I represent", responses=s.MeSerializer)
     def get(self, request: Request) -> Response:
         reach = selectors.reach_for(request.user)
@@ -360,7 +359,7 @@ class MeView(APIView):
 
 
 @method_decorator(transaction.non_atomic_requests, name="dispatch")
-class TokenView(APIView):
+class TokenView(StrictQueryAPIView):
     """Runs outside ATOMIC_REQUESTS so that a failed login's count survives the 400."""
 
     authentication_classes: list[Any] = []
@@ -397,7 +396,7 @@ class TokenView(APIView):
         return Response({"token": key, "expires_at": token.expires_at})
 
 
-class TokenRevokeView(APIView):
+class TokenRevokeView(StrictQueryAPIView):
     @extend_schema(summary="Revoke the token used for this request", request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         header = request.META.get("HTTP_AUTHORIZATION", "").split()

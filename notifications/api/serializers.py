@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from casework.api.fields import IdField
+from casework.api.fields import IdField, QueryBooleanField
 from casework.choices import Language
 from config.serializers import StrictInputSerializer
 from notifications.models import Notification, NotificationPreference
@@ -35,7 +35,7 @@ class InboxMessageSerializer(serializers.ModelSerializer):
 
 
 class InboxFilterSerializer(StrictInputSerializer):
-    unread = serializers.BooleanField(required=False, help_text=_("Only unread messages."))
+    unread = QueryBooleanField(required=False, help_text=_("Only unread messages."))
 
 
 class ReadAllResultSerializer(serializers.Serializer):

@@ -20,8 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework import selectors as casework_selectors
-from casework.api.base import PersonDataViewSet, reference_in_reach
+from casework.api.base import PersonDataViewSet, reference_in_reach, refuse_unexpected_query
 from casework.audit import access_log_record
+from casework.limits import parse_id
 from casework.models import Consent, Representative, Unit
 from plans import selectors, services
 from plans.api import serializers as s
@@ -218,7 +219,9 @@ class PlanViewSet(PersonDataViewSet):
     @extend_schema(
         summary="One approved version with its full content", responses=s.PlanVersionDetailSerializer
     )
-    @action(detail=True, methods=["get"], url_path=r"versions/(?P<number>[0-9]+)", filterset_class=None)
+    @action(
+        detail=True, methods=["get"], url_path=r"versions/(?P<number>[1-9][0-9]{0,9})", filterset_class=None
+    )
     def version(self, request: Request, pk: str, number: str) -> Response:
         plan = self.get_in_reach(pk)
         version = selectors.plan_version_get_for(reach=self.reach, plan=plan, number=number)
@@ -242,7 +245,7 @@ class PlanViewSet(PersonDataViewSet):
     @action(
         detail=True,
         methods=["get"],
-        url_path=r"versions/(?P<a>[0-9]+)/diff/(?P<b>[0-9]+)",
+        url_path=r"versions/(?P<a>[1-9][0-9]{0,9})/diff/(?P<b>[1-9][0-9]{0,9})",
         filterset_class=None,
     )
     def diff(self, request: Request, pk: str, a: str, b: str) -> Response:
@@ -409,7 +412,7 @@ _VERSION_PARAMETER = OpenApiParameter(
     parameters=[_VERSION_PARAMETER],
     responses={(200, "application/pdf"): OpenApiTypes.BINARY},
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 def plan_pdf(request: Request, pk: int) -> HttpResponse:
     from plans.documents.pdf import render_plan_pdf  # WeasyPrint needs Pango: load it only when asked
 
@@ -426,7 +429,7 @@ def plan_pdf(request: Request, pk: int) -> HttpResponse:
     parameters=[_VERSION_PARAMETER],
     responses={(200, "application/fhir+json"): OpenApiTypes.OBJECT},
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 def plan_fhir(request: Request, pk: int) -> HttpResponse:
     from plans.documents.fhir import plan_fhir_bundle
 
@@ -435,18 +438,14 @@ def plan_fhir(request: Request, pk: int) -> HttpResponse:
 
 
 def _document(request: Request, pk: int, *, resource: str) -> dict[str, Any]:
-    unknown = sorted(set(request.query_params) - {"version"})
-    if unknown:
+    refuse_unexpected_query(request, allowed={"version"})
+    version = request.query_params.get("version")
+    if version is not None and version != "draft" and parse_id(version) is None:
         raise serializers.ValidationError(
-            {
-                name: [serializers.ErrorDetail(_("Unknown query parameter."), code="unknown_parameter")]
-                for name in unknown
-            }
+            {"version": [serializers.ErrorDetail(_("A version number, or draft."), code="invalid")]}
         )
     reach = casework_selectors.reach_for(request.user)
     plan = selectors.plan_get_for(reach=reach, id=pk)
-    content = selectors.plan_document_content(
-        reach=reach, plan=plan, version=request.query_params.get("version")
-    )
+    content = selectors.plan_document_content(reach=reach, plan=plan, version=version)
     access_log_record(reach=reach, resource=f"plan.{resource}", people=[plan.service_user])
     return content

@@ -16,18 +16,24 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action, api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from casework import selectors as casework_selectors
-from casework.api.base import PersonDataViewSet, reference_in_reach, unit_query_param
+from casework.api.base import (
+    PersonDataViewSet,
+    StrictQueryAPIView,
+    reference_in_reach,
+    refuse_unexpected_query,
+    unit_query_param,
+)
 from casework.audit import access_log_record
+from casework.limits import ID_PATH_PATTERN
 from casework.models import Representative, StaffMembership
-from config.errors import NotAllowed
+from config.errors import Conflict, NotAllowed
 from config.problems import problem_response
 from plans.models import IndividualPlan
 from responsibility_groups import selectors, services
 from responsibility_groups.api import serializers as s
-from responsibility_groups.calendar import meeting_ics
+from responsibility_groups.calendar import UnwritableMeeting, meeting_ics
 from responsibility_groups.choices import MeetingState
 from responsibility_groups.documents import render_minutes_pdf
 from responsibility_groups.feeds import calendar_feed_for_token, calendar_feed_revoke, calendar_feed_rotate
@@ -179,7 +185,12 @@ class GroupViewSet(PersonDataViewSet):
     @extend_schema(
         summary="Remove a member from the group (kept in past meetings)", request=None, responses={204: None}
     )
-    @action(detail=True, methods=["delete"], url_path=r"members/(?P<member_id>[0-9]+)", filterset_class=None)
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=rf"members/(?P<member_id>{ID_PATH_PATTERN})",
+        filterset_class=None,
+    )
     def remove_member(self, request: Request, pk: str, member_id: str) -> Response:
         group = self.get_in_reach(pk)
         member = casework_selectors.one_in_reach(group.members.filter(is_active=True), member_id)
@@ -399,8 +410,9 @@ class MeetingViewSet(PersonDataViewSet):
     summary="The meeting as an iCalendar invitation (METHOD:CANCEL once cancelled)",
     responses={(200, "text/calendar"): OpenApiTypes.BINARY},
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 def meeting_ics_view(request: Request, pk: int) -> HttpResponse:
+    refuse_unexpected_query(request, allowed=())
     reach = casework_selectors.reach_for(request.user)
     found = selectors.meeting_get_for(reach=reach, id=pk)
     meeting = (
@@ -410,7 +422,13 @@ def meeting_ics_view(request: Request, pk: int) -> HttpResponse:
     )
     access_log_record(reach=reach, resource="meeting.ics", people=[found.group.service_user])
     method = "CANCEL" if meeting.state == MeetingState.CANCELLED else "REQUEST"
-    body = meeting_ics(meeting_calendar_data(meeting), method=method)
+    try:
+        body = meeting_ics(meeting_calendar_data(meeting), method=method)
+    except UnwritableMeeting as error:  # a time stored before input was bounded (casework.limits)
+        raise Conflict(
+            _("The meeting's time cannot be written as a calendar invitation; correct the time."),
+            code="unwritable_meeting",
+        ) from error
     response = HttpResponse(body, content_type=f"text/calendar; charset=utf-8; method={method}")
     response["Content-Disposition"] = f'attachment; filename="ansvarsgruppemote-{meeting.pk}.ics"'
     return response
@@ -420,7 +438,7 @@ def self_is_staff(user: Any) -> bool:
     return bool(StaffMembership.objects.filter(user_id=int(user.pk)).exists())
 
 
-class CalendarFeedView(APIView):
+class CalendarFeedView(StrictQueryAPIView):
     """The caller's personal calendar subscription: create or rotate (POST), revoke (DELETE)."""
 
     @extend_schema(
@@ -447,6 +465,8 @@ class CalendarFeedView(APIView):
 @transaction.non_atomic_requests
 def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     """The subscription itself: no login (calendar apps cannot log in); the secret is the key."""
+    if request.GET:
+        return problem_response(status=400, detail=_("The calendar feed takes no query parameters."))
     body = calendar_feed_for_token(token)
     if body is None:
         return problem_response(status=404, detail=_("Not found."))
@@ -457,8 +477,9 @@ def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
     summary="The minutes as an archival PDF (the latest approved version, or the draft)",
     responses={(200, "application/pdf"): OpenApiTypes.BINARY},
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 def minutes_pdf_view(request: Request, pk: int) -> HttpResponse:
+    refuse_unexpected_query(request, allowed=())
     reach = casework_selectors.reach_for(request.user)
     meeting = selectors.meeting_get_for(reach=reach, id=pk)
     access_log_record(reach=reach, resource="meeting.minutes_pdf", people=[meeting.group.service_user])
