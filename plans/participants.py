@@ -50,7 +50,7 @@ def kind_field_problem(kind: str, values: Mapping[str, Any]) -> tuple[str, str, 
     allowed = KIND_FIELDS[kind]
     for field in IDENTITY_FIELDS:
         if field not in allowed and _given(values.get(field)):
-            detail = _("A participant of the kind '%(kind)s' has no field '%(field)s'.") % {
+            detail = _("Someone of the kind '%(kind)s' has no field '%(field)s'.") % {
                 "kind": kind,
                 "field": field,
             }
@@ -62,6 +62,22 @@ def kind_field_problem(kind: str, values: Mapping[str, Any]) -> tuple[str, str, 
             "representative": _("Name the representative."),
         }
         return required, "required", details[required]
+    if kind == ParticipantKind.EXTERNAL and not (
+        _given(values.get("name")) or _given(values.get("organisation"))
+    ):
+        return "name", "required", _("Name the external professional or their organisation.")
+    return None
+
+
+def duplicate_problem(kind: str, values: Mapping[str, Any], others: Any) -> tuple[str, str, str] | None:
+    """``(field, code, detail)`` when ``others`` (the plan's or group's other participants or
+    members) already hold the person, this login or this representative; None otherwise."""
+    if kind == ParticipantKind.SERVICE_USER and others.filter(kind=ParticipantKind.SERVICE_USER).exists():
+        return "kind", "person_is_member", _("The person already takes part.")
+    for field in ("user", "representative"):
+        value = values.get(field)
+        if value is not None and others.filter(**{field: value}).exists():
+            return field, "already_member", _("Already takes part.")
     return None
 
 

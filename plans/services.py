@@ -37,7 +37,7 @@ from plans.models import (
     PlanTransition,
     PlanVersion,
 )
-from plans.participants import IDENTITY_FIELDS, kind_field_problem
+from plans.participants import IDENTITY_FIELDS, duplicate_problem, kind_field_problem
 from plans.policies import ensure_can_create, ensure_can_edit, ensure_can_move
 
 
@@ -183,7 +183,7 @@ def plan_item_create(
     ensure_can_edit(reach=reach, plan=plan)
     _check_item_references(plan, values)
     if model is Participant:
-        _check_participant_kind(values.get("kind", ""), values)
+        _check_participant_kind(values.get("kind", ""), values, plan.participants.all())
     item = model._default_manager.create(plan=plan, **values)
     if isinstance(item, Participant) and item.kind == ParticipantKind.STAFF:
         _grant_plan_access(plan, item.user, reach.actor)
@@ -207,7 +207,11 @@ def plan_item_update(*, reach: Reach, item: Any, **values: Any) -> Any:
     for name, value in values.items():
         setattr(item, name, value)
     if isinstance(item, Participant):
-        _check_participant_kind(item.kind, {field: getattr(item, field, None) for field in IDENTITY_FIELDS})
+        _check_participant_kind(
+            item.kind,
+            {field: getattr(item, field, None) for field in IDENTITY_FIELDS},
+            plan.participants.exclude(pk=item.pk),
+        )
     diff = changes_between(before, values)
     if diff:
         item.save()
@@ -235,8 +239,8 @@ def plan_item_delete(*, reach: Reach, item: Any) -> None:
         _release_plan_access(plan, {user_id}, reach.actor)
 
 
-def _check_participant_kind(kind: str, values: dict[str, Any]) -> None:
-    problem = kind_field_problem(kind, values)
+def _check_participant_kind(kind: str, values: dict[str, Any], others: Any) -> None:
+    problem = kind_field_problem(kind, values) or duplicate_problem(kind, values, others)
     if problem is not None:
         field, code, detail = problem
         raise InvalidField(field=field, code=code, detail=detail)

@@ -28,7 +28,7 @@ from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowe
 from notifications.services import outbox_emit
 from plans.choices import EDITABLE_STATES
 from plans.models import IndividualPlan, Measure
-from plans.participants import kind_field_problem
+from plans.participants import duplicate_problem, kind_field_problem
 from plans.services import plan_item_create
 from responsibility_groups.choices import MeetingState, MemberKind
 from responsibility_groups.minutes import minutes_content
@@ -162,7 +162,9 @@ def member_add(*, reach: Reach, group: ResponsibilityGroup, kind: str, **fields:
         raise InvalidField(
             field="kind", code="person_is_member", detail=_("The person is already a member of their group.")
         )
-    problem = kind_field_problem(kind, fields)
+    problem = kind_field_problem(kind, fields) or duplicate_problem(
+        kind, fields, group.members.filter(is_active=True)
+    )
     if problem is not None:
         field, code, detail = problem
         raise InvalidField(field=field, code=code, detail=detail)

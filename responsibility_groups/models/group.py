@@ -121,6 +121,17 @@ class GroupMember(models.Model):
                 name="group_member_one_person",
                 violation_error_message=_("The person is already a member of their group."),
             ),
+            # One active row per login and per representative (migration 0008 retired repeats).
+            models.UniqueConstraint(
+                fields=["group", "user"],
+                condition=Q(is_active=True, user__isnull=False),
+                name="group_member_login_once",
+            ),
+            models.UniqueConstraint(
+                fields=["group", "representative"],
+                condition=Q(is_active=True, representative__isnull=False),
+                name="group_member_representative_once",
+            ),
         ]
 
     def __str__(self) -> str:

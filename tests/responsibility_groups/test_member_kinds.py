@@ -181,3 +181,76 @@ def test_the_migration_retires_rows_that_bypassed_the_rule_and_keeps_the_rest(wo
     assert not Attendance.objects.filter(meeting=meeting, member__in=[r.pk for r in bypass.values()]).exists()
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+# --- Each one once -------------------------------------------------------------------------------
+
+
+def test_a_login_or_a_representative_already_in_the_group_is_400(world, api):
+    group = GroupBuilder(world).group()
+    guardian = world.actors["guardian"].representations.get()
+    client = api(world.actors["caseworker"])
+    url = f"/api/v1/responsibility-groups/{group.pk}/members/"
+    first = client.post(url, {"kind": "representative", "representative": guardian.pk}, format="json")
+    assert first.status_code == 201, first.content
+
+    again = client.post(url, {"kind": "representative", "representative": guardian.pk}, format="json")
+    coordinator = client.post(url, {"kind": "staff", "user": group.coordinator_id}, format="json")
+
+    assert [(r.status_code, r.json()["errors"][0]["field"]) for r in (again, coordinator)] == [
+        (400, "representative"),
+        (400, "user"),
+    ]
+    assert group.members.filter(representative=guardian).count() == 1
+
+
+def test_an_external_member_is_named(world, api):
+    group = GroupBuilder(world).group()
+
+    response = api(world.actors["caseworker"]).post(
+        f"/api/v1/responsibility-groups/{group.pk}/members/",
+        {"kind": "external", "role": "lege"},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("name", "required")]
+
+
+def test_a_plan_has_one_person_and_each_login_once(world, api):
+    plan = PlanBuilder(world).draft()
+    client = api(world.actors["caseworker"])
+    url = f"/api/v1/plans/{plan.pk}/participants/"
+    person = client.post(url, {"kind": "service_user"}, format="json")
+    staff = client.post(url, {"kind": "staff", "user": world.actors["caseworker"].pk}, format="json")
+    assert (person.status_code, staff.status_code) == (201, 201)
+
+    answers = [
+        client.post(url, {"kind": "service_user"}, format="json"),
+        client.post(url, {"kind": "staff", "user": world.actors["caseworker"].pk}, format="json"),
+    ]
+
+    assert [(r.status_code, r.json()["errors"][0]["code"]) for r in answers] == [
+        (400, "person_is_member"),
+        (400, "already_member"),
+    ]
+    assert plan.participants.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0008_keeps_the_first_of_repeated_members(world):
+    group = GroupBuilder(world).group()
+    executor = MigrationExecutor(connection)
+    executor.migrate([("responsibility_groups", AFTER)])
+    old = executor.loader.project_state([("responsibility_groups", AFTER)]).apps
+    OldMember = old.get_model("responsibility_groups", "GroupMember")
+    repeat = OldMember.objects.create(group_id=group.pk, kind="staff", user_id=group.coordinator_id)
+
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    active = group.members.filter(user_id=group.coordinator_id, is_active=True)
+    assert list(active.values_list("pk", flat=True)) == [
+        group.members.filter(user_id=group.coordinator_id).order_by("pk").first().pk
+    ]
+    assert GroupMember.objects.get(pk=repeat.pk).is_active is False
