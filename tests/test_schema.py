@@ -230,3 +230,10 @@ def test_the_docs_page_answers_200(api):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     assert b"/api/v1/schema/" in response.content
+
+
+def test_the_search_documents_the_count_and_results_it_answers(schema):
+    answer = schema["paths"]["/api/v1/service-users/search/"]["post"]["responses"]["200"]
+    ref = answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+
+    assert set(schema["components"]["schemas"][ref]["properties"]) == {"count", "results"}

@@ -193,6 +193,13 @@ class ServiceUserUpdateSerializer(StrictInputSerializer):
     preferred_language = serializers.ChoiceField(choices=Language.choices, required=False)
 
 
+class ServiceUserSearchResultSerializer(serializers.Serializer):
+    """The answer to a search by national identity number: at most one person, in reach."""
+
+    count = serializers.IntegerField()
+    results = ServiceUserListSerializer(many=True)
+
+
 class ServiceUserSearchSerializer(StrictInputSerializer):
     national_id = serializers.CharField(max_length=20)
 

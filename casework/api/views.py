@@ -128,7 +128,7 @@ class ServiceUserViewSet(PersonDataViewSet):
     @extend_schema(
         summary="Find a service user by national identity number (kept out of the URL)",
         request=s.ServiceUserSearchSerializer,
-        responses=s.ServiceUserListSerializer(many=True),
+        responses=s.ServiceUserSearchResultSerializer,
     )
     @action(detail=False, methods=["post"], pagination_class=None, filterset_class=None)
     def search(self, request: Request) -> Response:
