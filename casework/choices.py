@@ -43,6 +43,14 @@ class AccessBasis(models.TextChoices):
     RELATIVE_CONSENT = "relative_consent", _("Relative with the person's consent")
 
 
+class AccessSource(models.TextChoices):
+    """Why a user outside a person's units may see them: one row of the ledger per reason."""
+
+    EXPLICIT = "explicit", _("Explicit grant")
+    PLAN = "plan", _("Individual plan")
+    GROUP = "group", _("Responsibility group")
+
+
 class CaseState(models.TextChoices):
     RECEIVED = "received", _("Received")
     UNDER_ASSESSMENT = "under_assessment", _("Under assessment")

@@ -1,10 +1,10 @@
 """Reads of the casework core, each through the one access path for its object type.
 
 ``Reach`` is what an actor may see at the moment of the request: staff memberships, valid
-representations (a guardian's mandate or a relative's consent, checked *now*), explicit
-django-guardian grants and superuser status. Every selector filters with it in SQL so that an
-object outside reach is indistinguishable from a missing one (404). See
-docs/adr/0002-access-path.md.
+representations (a guardian's mandate or a relative's consent, checked *now*), the reasons of
+the access ledger (explicit grants, plans, groups) and superuser status. Every selector filters
+with it in SQL so that an object outside reach is indistinguishable from a missing one (404).
+See docs/adr/0002-access-path.md.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -28,6 +27,7 @@ from casework import lookups  # noqa: F401  (registers pk__in_ids_of)
 from casework.choices import AccessBasis, CaseState, RepresentativeKind
 from casework.limits import parse_id
 from casework.models import (
+    AccessGrant,
     AccessLogEntry,
     Case,
     Consent,
@@ -36,7 +36,6 @@ from casework.models import (
     QualityConversation,
     Representative,
     ServiceUser,
-    ServiceUserUserObjectPermission,
     StaffMembership,
     Unit,
 )
@@ -170,20 +169,17 @@ def reachable_service_user_ids(reach: Reach) -> RawSQL | None:
 
     Written as SQL rather than as a union of querysets: Django's compilation of a combined query
     cost more than the query itself (1.5 ms a request), and it is compiled twice per list page
-    (count and rows). The parts: units the actor works in, explicit django-guardian grants, and
-    people the actor represents with a mandate or consent in force (already checked in ``reach``).
+    (count and rows). The parts: units the actor works in, the active reasons of the access ledger
+    (``AccessGrant``: explicit grants, plans, groups), and people the actor represents with a
+    mandate or consent in force (already checked in ``reach``).
     """
     if reach.is_superuser:
         return None
     # Only table names from the models' metadata are interpolated; every value is a parameter.
     through = ServiceUser.units.through._meta.db_table
-    grants = ServiceUserUserObjectPermission._meta.db_table
-    permissions = Permission._meta.db_table
-    parts = [
-        f"SELECT g.content_object_id FROM {grants} g JOIN {permissions} p ON p.id = g.permission_id "  # noqa: S608
-        "WHERE g.user_id = %s AND p.codename = %s"
-    ]
-    params: list[Any] = [reach.actor.pk, VIEW_SERVICE_USER]
+    ledger = AccessGrant._meta.db_table
+    parts = [f"SELECT service_user_id FROM {ledger} WHERE user_id = %s AND until IS NULL"]  # noqa: S608
+    params: list[Any] = [reach.actor.pk]
     if reach.unit_ids:
         marks, unit_ids = _placeholders(reach.unit_ids)
         parts.append(f"SELECT serviceuser_id FROM {through} WHERE unit_id IN ({marks})")  # noqa: S608

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from casework.audit import audit_record, changes_between
-from casework.choices import ConsentGiver, RepresentativeKind
+from casework.choices import AccessSource, ConsentGiver, RepresentativeKind
 from casework.models import (
+    AccessGrant,
     Consent,
     Mandate,
     Representative,
@@ -460,7 +461,7 @@ def consent_withdraw(*, reach: Reach, consent: Consent, reason: str = "") -> Con
     return consent
 
 
-# --- Explicit grants (django-guardian) ---------------------------------------------------------
+# --- Access outside a person's units: the ledger of reasons (casework.models.grants) -----------
 
 
 def _view_permission() -> Permission:
@@ -468,6 +469,92 @@ def _view_permission() -> Permission:
 
 
 @transaction.atomic
+def access_reason_add(
+    *,
+    actor: Any,
+    service_user: ServiceUser,
+    user: Any,
+    source: str,
+    source_id: int = 0,
+    reason: str,
+    role: str = "system",
+) -> AccessGrant | None:
+    """Record one reason why ``user`` may see ``service_user``; None if it is recorded already.
+
+    Each source (an explicit grant, a plan, a group) adds and ends only its own rows; the
+    permission exists while any of the user's reasons for the person is active.
+    """
+    if user is None:
+        return None
+    active = AccessGrant.objects.filter(
+        service_user=service_user, user=user, source=source, source_id=source_id, until__isnull=True
+    )
+    if active.exists():
+        return None
+    try:
+        with transaction.atomic():
+            row = AccessGrant.objects.create(
+                service_user=service_user,
+                user=user,
+                source=source,
+                source_id=source_id,
+                reason=reason[:200],
+                since=timezone.now(),
+                granted_by=actor if getattr(actor, "pk", None) else None,
+            )
+    except IntegrityError:  # the same reason recorded by a concurrent request
+        return None
+    ServiceUserUserObjectPermission.objects.get_or_create(
+        user=user, content_object=service_user, permission=_view_permission()
+    )
+    audit_record(
+        actor=actor,
+        action="service_user.grant_access",
+        obj=service_user,
+        role=role,
+        service_user=service_user,
+        changes={"user": [None, user.pk], "source": [None, f"{source}:{source_id}"]},
+        comment=reason,
+    )
+    return row
+
+
+@transaction.atomic
+def access_reason_end(
+    *,
+    actor: Any,
+    service_user: ServiceUser,
+    user: Any,
+    source: str,
+    source_id: int = 0,
+    reason: str = "",
+    role: str = "system",
+) -> int:
+    """End the reason ``source``/``source_id`` gave; the permission goes with the user's last one."""
+    user_id = getattr(user, "pk", user)
+    ended = AccessGrant.objects.filter(
+        service_user=service_user, user_id=user_id, source=source, source_id=source_id, until__isnull=True
+    ).update(until=timezone.now(), ended_by=actor if getattr(actor, "pk", None) else None)
+    if not ended:
+        return 0
+    if not AccessGrant.objects.filter(
+        service_user=service_user, user_id=user_id, until__isnull=True
+    ).exists():
+        ServiceUserUserObjectPermission.objects.filter(
+            user_id=user_id, content_object=service_user, permission__codename=VIEW_SERVICE_USER
+        ).delete()
+    audit_record(
+        actor=actor,
+        action="service_user.revoke_access",
+        obj=service_user,
+        role=role,
+        service_user=service_user,
+        changes={"user": [user_id, None], "source": [f"{source}:{source_id}", None]},
+        comment=reason,
+    )
+    return ended
+
+
 def service_user_access_grant(
     *,
     reach: Reach | None,
@@ -475,31 +562,23 @@ def service_user_access_grant(
     service_user: ServiceUser,
     user: Any,
     reason: str,
-) -> ServiceUserUserObjectPermission:
-    """Let ``user`` see ``service_user`` outside their units (e.g. as the plan's coordinator).
+) -> AccessGrant | None:
+    """An explicit grant: let ``user`` see ``service_user`` outside their units.
 
-    ``reach`` is None when the system itself grants (a service in another app that has already
-    checked its own rules, such as assigning a plan's coordinator).
+    ``reach`` is None when the system itself grants (the demo, a migration).
     """
     if reach is not None:
         ensure_can_grant_access(reach=reach, service_user=service_user)
-    grant, created = ServiceUserUserObjectPermission.objects.get_or_create(
-        user=user, content_object=service_user, permission=_view_permission()
+    return access_reason_add(
+        actor=actor,
+        service_user=service_user,
+        user=user,
+        source=AccessSource.EXPLICIT,
+        reason=reason,
+        role=_role(reach, service_user) if reach is not None else "system",
     )
-    if created:
-        audit_record(
-            actor=actor,
-            action="service_user.grant_access",
-            obj=service_user,
-            role=_role(reach, service_user) if reach is not None else "system",
-            service_user=service_user,
-            changes={"user": [None, user.pk]},
-            comment=reason,
-        )
-    return grant
 
 
-@transaction.atomic
 def service_user_access_revoke(
     *,
     reach: Reach | None,
@@ -508,40 +587,14 @@ def service_user_access_revoke(
     user: Any,
     reason: str,
 ) -> int:
+    """End an explicit grant; reasons from a plan or a group stay."""
     if reach is not None:
         ensure_can_grant_access(reach=reach, service_user=service_user)
-    deleted, _details = ServiceUserUserObjectPermission.objects.filter(
-        user=user, content_object=service_user, permission__codename=VIEW_SERVICE_USER
-    ).delete()
-    if deleted:
-        audit_record(
-            actor=actor,
-            action="service_user.revoke_access",
-            obj=service_user,
-            role=_role(reach, service_user) if reach is not None else "system",
-            service_user=service_user,
-            changes={"user": [user.pk, None]},
-            comment=reason,
-        )
-    return deleted
-
-
-def service_user_access_grant_unless_served(
-    *, actor: Any, service_user: ServiceUser, user: Any, reason: str
-) -> bool:
-    """Give ``user`` an explicit grant to the person unless a unit of theirs already serves them.
-
-    Used by the workflows for staff of other units who take part (a plan's coordinator, a
-    group member); the workflow has checked its own rules first. True when a new grant was
-    made, so that the workflow can record it and take back only what it gave.
-    """
-    if user is None:
-        return False
-    if StaffMembership.objects.filter(user=user, unit__service_users=service_user).exists():
-        return False
-    if ServiceUserUserObjectPermission.objects.filter(
-        user=user, content_object=service_user, permission__codename=VIEW_SERVICE_USER
-    ).exists():
-        return False
-    service_user_access_grant(reach=None, actor=actor, service_user=service_user, user=user, reason=reason)
-    return True
+    return access_reason_end(
+        actor=actor,
+        service_user=service_user,
+        user=user,
+        source=AccessSource.EXPLICIT,
+        reason=reason,
+        role=_role(reach, service_user) if reach is not None else "system",
+    )

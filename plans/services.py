@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from casework.audit import audit_record, changes_between
-from casework.models import Consent, ServiceUser, StaffMembership, Unit
+from casework.choices import AccessSource
+from casework.models import AccessGrant, Consent, ServiceUser, StaffMembership, Unit
 from casework.selectors import Reach
 from casework.services import (
     InvalidField,
+    access_reason_add,
+    access_reason_end,
     ensure_unit_serves,
-    service_user_access_grant_unless_served,
-    service_user_access_revoke,
 )
 from config.errors import Conflict, GuardFailed, TransitionNotAllowed
 from notifications.services import outbox_emit
@@ -32,7 +33,6 @@ from plans.models import (
     GoalAssessment,
     IndividualPlan,
     Participant,
-    PlanAccessGrant,
     PlanReview,
     PlanTransition,
     PlanVersion,
@@ -67,29 +67,29 @@ def _audit(reach: Reach, plan: IndividualPlan, action: str, obj: models.Model, *
 
 
 def _grant_plan_access(plan: IndividualPlan, user: Any, actor: Any) -> None:
-    """Staff of another unit who work on the plan get an explicit grant to see the person."""
-    given = service_user_access_grant_unless_served(
+    """Those who work on the plan (its coordinator, staff participants) may see the person: the
+    plan is their reason in the access ledger, whatever else gives them access."""
+    access_reason_add(
         actor=actor,
         service_user=plan.service_user,
         user=user,
+        source=AccessSource.PLAN,
+        source_id=plan.pk,
         reason=_("Individual plan #%(id)s") % {"id": plan.pk},
     )
-    if given:
-        PlanAccessGrant.objects.get_or_create(plan=plan, user=user)
 
 
 def _release_plan_access(plan: IndividualPlan, users: set[Any], actor: Any) -> None:
-    """Take back the grants this plan gave to ``users`` (and only those)."""
-    grants = PlanAccessGrant.objects.filter(plan=plan, user__in=users).select_related("user")
-    for grant in grants:
-        service_user_access_revoke(
-            reach=None,
+    """End the plan's reason for ``users`` (logins or ids); their other reasons stay."""
+    for user in users:
+        access_reason_end(
             actor=actor,
             service_user=plan.service_user,
-            user=grant.user,
+            user=user,
+            source=AccessSource.PLAN,
+            source_id=plan.pk,
             reason=_("Individual plan #%(id)s") % {"id": plan.pk},
         )
-    grants.delete()
 
 
 def _still_on_plan(plan: IndividualPlan, user_id: int) -> bool:
@@ -97,8 +97,9 @@ def _still_on_plan(plan: IndividualPlan, user_id: int) -> bool:
 
 
 def _end_plan_access(plan: IndividualPlan, actor: Any) -> None:
-    """Withdrawal and completion end, at once, every grant that the plan gave."""
-    _release_plan_access(plan, set(plan.access_grants.values_list("user", flat=True)), actor)
+    """Withdrawal and completion end, at once, every reason the plan gave."""
+    active = AccessGrant.objects.filter(source=AccessSource.PLAN, source_id=plan.pk, until__isnull=True)
+    _release_plan_access(plan, set(active.values_list("user_id", flat=True)), actor)
 
 
 # --- Creating and editing -------------------------------------------------------------------------

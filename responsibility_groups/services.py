@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from casework.audit import audit_record, changes_between
-from casework.models import ServiceUser, StaffMembership, Unit
+from casework.choices import AccessSource
+from casework.models import AccessGrant, ServiceUser, StaffMembership, Unit
 from casework.selectors import Reach
 from casework.services import (
     InvalidField,
+    access_reason_add,
+    access_reason_end,
     ensure_unit_serves,
-    service_user_access_grant_unless_served,
-    service_user_access_revoke,
 )
 from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from notifications.services import outbox_emit
@@ -36,7 +37,6 @@ from responsibility_groups.models import (
     AgendaItem,
     Agreement,
     Attendance,
-    GroupAccessGrant,
     GroupMember,
     Meeting,
     MeetingBooking,
@@ -60,28 +60,33 @@ def _audit(reach: Reach, group: ResponsibilityGroup, action: str, obj: Any, **kw
 
 
 def _grant_group_access(group: ResponsibilityGroup, user: Any, actor: Any) -> None:
-    given = service_user_access_grant_unless_served(
+    """A staff member of the group may see the person: the group is their reason in the ledger."""
+    access_reason_add(
         actor=actor,
         service_user=group.service_user,
         user=user,
+        source=AccessSource.GROUP,
+        source_id=group.pk,
         reason=_("Responsibility group #%(id)s") % {"id": group.pk},
     )
-    if given:
-        GroupAccessGrant.objects.get_or_create(group=group, user=user)
 
 
 def _release_group_access(group: ResponsibilityGroup, users: set[Any], actor: Any) -> None:
-    """Take back the grants this group gave to ``users`` (and only those)."""
-    grants = GroupAccessGrant.objects.filter(group=group, user__in=users).select_related("user")
-    for grant in grants:
-        service_user_access_revoke(
-            reach=None,
+    """End the group's reason for ``users`` (logins or ids); their other reasons stay."""
+    for user in users:
+        access_reason_end(
             actor=actor,
             service_user=group.service_user,
-            user=grant.user,
+            user=user,
+            source=AccessSource.GROUP,
+            source_id=group.pk,
             reason=_("Responsibility group #%(id)s") % {"id": group.pk},
         )
-    grants.delete()
+
+
+def _group_reason_holders(group: ResponsibilityGroup) -> set[int]:
+    active = AccessGrant.objects.filter(source=AccessSource.GROUP, source_id=group.pk, until__isnull=True)
+    return set(active.values_list("user_id", flat=True))
 
 
 # --- Groups and members -----------------------------------------------------------------------
@@ -148,7 +153,7 @@ def group_update(*, reach: Reach, group: ResponsibilityGroup, **changes: Any) ->
         group.save()
         if "is_active" in diff and not group.is_active:
             # A group that stops ends the access it gave, at once.
-            _release_group_access(group, set(group.access_grants.values_list("user", flat=True)), reach.actor)
+            _release_group_access(group, _group_reason_holders(group), reach.actor)
         _audit(reach, group, "group.update", group, changes=diff)
     return group
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.models import Permission
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
@@ -23,6 +22,7 @@ from casework.admin.mixins import AuditedAdminMixin, CaseworkAdmin, ReadOnlyAdmi
 from casework.audit import changes_between
 from casework.choices import RepresentativeKind
 from casework.models import (
+    AccessGrant,
     AccessLogEntry,
     ApiToken,
     AuditEvent,
@@ -38,6 +38,7 @@ from casework.models import (
     Unit,
 )
 from casework.national_id import NationalIdError, national_id_birth_date, national_id_clean
+from casework.services import access_reason_end, service_user_access_grant
 
 # --- Organisation ---------------------------------------------------------------------------
 
@@ -216,24 +217,55 @@ class ConsentAdmin(CaseworkAdmin):
         super().save_model(request, obj, form, change)
 
 
+@admin.register(AccessGrant)
 class AccessGrantAdmin(CaseworkAdmin):
-    person_path = "content_object"
-    access_resource = "admin.access_grant"
-    list_select_related = ("permission",)
+    """The access ledger: add an explicit reason, end reasons; what plans and groups give and end
+    is theirs. Adding and ending go through the services, which keep the permission in step."""
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "permission":
-            kwargs["queryset"] = Permission.objects.filter(
-                content_type__app_label="casework", content_type__model="serviceuser"
+    person_path = "service_user"
+    access_resource = "admin.access_grant"
+    list_display = ("service_user", "user", "source", "source_id", "reason", "since", "until")
+    list_filter = ("source",)
+    list_select_related = ("service_user", "user")
+    raw_id_fields = ("service_user",)
+    autocomplete_fields = ("user",)
+    fields = ("service_user", "user", "reason")
+    actions = ["end_reasons"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        row = service_user_access_grant(
+            reach=None, actor=request.user, service_user=obj.service_user, user=obj.user, reason=obj.reason
+        )
+        if row is not None:
+            obj.pk = row.pk
+
+    @admin.action(description=_("End the selected reasons"))
+    def end_reasons(self, request: HttpRequest, queryset: Any) -> None:
+        for row in queryset.filter(until__isnull=True).select_related("service_user"):
+            access_reason_end(
+                actor=request.user,
+                service_user=row.service_user,
+                user=row.user_id,
+                source=row.source,
+                source_id=row.source_id,
+                reason=str(_("Ended in the admin")),
             )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ServiceUserUserObjectPermission)
-class ServiceUserUserObjectPermissionAdmin(AccessGrantAdmin):
+class ServiceUserUserObjectPermissionAdmin(ReadOnlyAdmin):
+    """The permission the ledger keeps while a user has an active reason (read-only)."""
+
+    person_path = "content_object"
+    access_resource = "admin.access_grant"
     list_display = ("user", "permission", "content_object")
-    autocomplete_fields = ("user",)
-    raw_id_fields = ("content_object",)
+    list_select_related = ("permission", "user", "content_object")
 
 
 # --- Logs and security (read-only) -----------------------------------------------------------

@@ -20,11 +20,12 @@ from django.contrib.auth.models import Permission, User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from casework.choices import ConsentGiver, RepresentativeKind, StaffRole
+from casework.choices import AccessSource, ConsentGiver, RepresentativeKind, StaffRole
 from casework.demo.municipality import DEMO_PASSWORD
 from casework.demo.names import FIRST_NAMES, LAST_NAMES, PLACES, RELATIONS, STREETS
 from casework.demo.national_ids import national_ids
 from casework.models import (
+    AccessGrant,
     Consent,
     Mandate,
     Municipality,
@@ -222,12 +223,23 @@ def _create_chunk(
         batch_size=BATCH,
     )
     # Each coordinator is granted a few people served by the next unit (plans they coordinate).
-    grants = []
+    grants, reasons = [], []
+    now = timezone.now()
     for position, person in enumerate(people, start=offset):
         if position % PEOPLE_PER_UNIT < GRANTS_PER_COORDINATOR:
             unit_index = (position // PEOPLE_PER_UNIT) % len(units)
             coordinator = coordinators.get(units[unit_index - 1].pk)
             if coordinator is not None:
+                # An explicit reason in the ledger, and the permission it keeps (bulk, no audit).
+                reasons.append(
+                    AccessGrant(
+                        user_id=coordinator,
+                        service_user=person,
+                        source=AccessSource.EXPLICIT,
+                        reason="Koordinator (skaladata)",
+                        since=now,
+                    )
+                )
                 grants.append(
                     ServiceUserUserObjectPermission(
                         user_id=coordinator,
@@ -235,4 +247,5 @@ def _create_chunk(
                         permission=view,
                     )
                 )
+    AccessGrant.objects.bulk_create(reasons, batch_size=BATCH)
     ServiceUserUserObjectPermission.objects.bulk_create(grants, batch_size=BATCH)

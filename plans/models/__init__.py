@@ -1,5 +1,5 @@
 from plans.models.content import Goal, GoalAssessment, Measure, Participant, PlanReview
-from plans.models.history import PlanAccessGrant, PlanTransition, PlanVersion
+from plans.models.history import PlanTransition, PlanVersion
 from plans.models.plan import IndividualPlan
 
 __all__ = [
@@ -8,7 +8,6 @@ __all__ = [
     "IndividualPlan",
     "Measure",
     "Participant",
-    "PlanAccessGrant",
     "PlanReview",
     "PlanTransition",
     "PlanVersion",

@@ -52,20 +52,3 @@ class PlanVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} v{self.number}"
-
-
-class PlanAccessGrant(models.Model):
-    """An explicit access grant to the person that this plan made (for a coordinator or staff
-    participant from another unit), so that the plan takes back exactly what it gave."""
-
-    plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="access_grants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("access given by the plan")
-        verbose_name_plural = _("access given by plans")
-        constraints = [models.UniqueConstraint(fields=["plan", "user"], name="plan_access_grant_once")]
-
-    def __str__(self) -> str:
-        return f"{self.plan} → {self.user_id}"

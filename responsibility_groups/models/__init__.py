@@ -1,4 +1,4 @@
-from responsibility_groups.models.group import GroupAccessGrant, GroupMember, ResponsibilityGroup
+from responsibility_groups.models.group import GroupMember, ResponsibilityGroup
 from responsibility_groups.models.meeting import (
     AgendaItem,
     Agreement,
@@ -17,7 +17,6 @@ __all__ = [
     "Agreement",
     "Attendance",
     "CalendarFeedToken",
-    "GroupAccessGrant",
     "GroupMember",
     "Meeting",
     "MeetingBooking",

@@ -160,20 +160,3 @@ class GroupMember(models.Model):
         if self.kind == MemberKind.SERVICE_USER:
             return self.group.service_user.email
         return ""
-
-
-class GroupAccessGrant(models.Model):
-    """An explicit access grant to the person that this group made (for the coordinator or a
-    staff member from another unit), so that the group takes back exactly what it gave."""
-
-    group = models.ForeignKey(ResponsibilityGroup, on_delete=models.CASCADE, related_name="access_grants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("access given by the group")
-        verbose_name_plural = _("access given by groups")
-        constraints = [models.UniqueConstraint(fields=["group", "user"], name="group_access_grant_once")]
-
-    def __str__(self) -> str:
-        return f"{self.group} → {self.user_id}"

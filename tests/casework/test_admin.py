@@ -28,6 +28,7 @@ from casework.models import (
     StaffMembership,
     Unit,
 )
+from casework.services import service_user_access_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -424,8 +425,7 @@ def one_of_each(superuser, unit_a):
         recorded_by=superuser,
     )
     StaffMembership.objects.create(user=superuser, unit=unit_a, role=StaffRole.UNIT_MANAGER)
-    view = Permission.objects.get(codename="view_serviceuser")
-    ServiceUserUserObjectPermission.objects.create(user=superuser, content_object=person, permission=view)
+    service_user_access_grant(reach=None, actor=superuser, service_user=person, user=superuser, reason="x")
     AuditEvent.objects.create(actor=superuser, actor_username="root", action="x", object_id="1")
     AccessLogEntry.objects.create(
         actor=superuser, actor_role="superuser", service_user=person, resource="x", basis="superuser"
@@ -450,7 +450,13 @@ def test_changelist_and_change_page_render(admin_web, one_of_each, model):
     name = f"admin:casework_{model._meta.model_name}"
     obj = model.objects.order_by("pk").first()
 
-    read_only = model in {AuditEvent, AccessLogEntry, ApiToken, LoginThrottle}
+    read_only = model in {
+        AuditEvent,
+        AccessLogEntry,
+        ApiToken,
+        LoginThrottle,
+        ServiceUserUserObjectPermission,
+    }
 
     listing = admin_web.get(reverse(f"{name}_changelist"))
     detail = admin_web.get(reverse(f"{name}_change", args=[obj.pk]))

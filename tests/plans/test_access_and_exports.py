@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from casework.models import AccessLogEntry, ServiceUserUserObjectPermission
+from casework.models import AccessGrant, AccessLogEntry, ServiceUserUserObjectPermission
 from casework.selectors import reach_for, service_user_queryset_for
 from casework.services import service_user_access_grant
 from plans import services
 from plans.choices import ParticipantKind
-from plans.models import Participant, PlanAccessGrant
+from plans.models import Participant
 from tests.factories import MembershipFactory, MunicipalityFactory, ServiceAreaFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,12 @@ def test_removing_a_staff_participant_takes_back_the_access_the_plan_gave(plans,
     services.plan_item_delete(reach=plans.reach, item=participant)
 
     assert not _sees(outsider, world.person)
-    assert PlanAccessGrant.objects.filter(plan=plan).count() == 0
+    assert (
+        AccessGrant.objects.filter(
+            source="plan", source_id=plan.pk, user=outsider, until__isnull=True
+        ).count()
+        == 0
+    )
 
 
 def test_swapping_a_participant_moves_the_access(plans, world):

@@ -1,89 +1,123 @@
-"""The migrations that retire rows breaking the kind rule take back the access those rows gave.
+"""Databases of the old layout migrate into the access ledger without giving or losing access.
 
-A staff participant or member of another unit gets an explicit grant to see the person
-(``PlanAccessGrant`` / ``GroupAccessGrant`` and a django-guardian permission). ``plans/0004``
-clears the login of a participant whose kind is not staff and ``responsibility_groups/0007``
-retires a member whose links do not fit; the grant such a row gave goes with it, as when the
-services let a participant or member go (an outside review found it left behind).
+Before the ledger, a plan or a group gave a staff member of another unit one django-guardian
+permission and recorded it (``PlanAccessGrant`` / ``GroupAccessGrant``). Each test builds that
+layout with the historical models, migrates to the latest state and asks the API who sees whom:
+- ``plans/0004`` and ``responsibility_groups/0007`` retire rows that broke the kind rule, and the
+  access those rows gave goes with them (an outside review found it left behind);
+- ``casework/0006``, ``plans/0005`` and ``responsibility_groups/0009`` turn every remaining grant
+  into its reason in the ledger: the plan's, the group's, or an explicit one.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from casework.models import AuditEvent
-from plans import services as plan_services
-from plans.choices import ParticipantKind
-from plans.models import Participant, PlanAccessGrant
-from responsibility_groups import services as group_services
-from responsibility_groups.choices import MemberKind
-from responsibility_groups.models import GroupAccessGrant, GroupMember
-from tests.factories import RepresentativeFactory
+from casework.models import AccessGrant, AuditEvent
+from tests.factories import RepresentativeFactory, UserFactory
 from tests.plans.conftest import PlanBuilder
+from tests.responsibility_groups.conftest import GroupBuilder
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+OLD_LAYOUT = [
+    ("casework", "0005_append_only_workflow_history"),
+    ("plans", "0003_plan_access_grants"),
+    ("responsibility_groups", "0006_group_access_grants"),
+]
 
 
-def _migrate(app: str, target: str) -> MigrationExecutor:
+def _old_layout() -> Any:
+    """Migrate back to before the ledger; the historical models of that state."""
     executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([(app, target)])
-    return executor
+    executor.migrate(OLD_LAYOUT)
+    return executor.loader.project_state(OLD_LAYOUT).apps
 
 
-def _back_to_latest() -> None:
+def _to_latest() -> None:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
 
 
-@pytest.mark.django_db(transaction=True)
-def test_plans_0004_takes_back_the_grant_of_a_login_it_unlinks(world, api):
-    plans = PlanBuilder(world)
-    other = world.actors["caseworker_other_unit"]
-    plan = plans.draft()
-    participant = plan_services.plan_item_create(
-        reach=plans.reach, plan=plan, model=Participant, kind=ParticipantKind.STAFF, user=other
+def _grant(old: Any, *, user: Any, person: Any) -> None:
+    """A django-guardian permission as the old services gave it."""
+    view = old.get_model("auth", "Permission").objects.get(
+        codename="view_serviceuser", content_type__app_label="casework"
     )
-    assert PlanAccessGrant.objects.filter(plan=plan, user=other).exists()
-    # Before the rule (the old service allowed it): the participant is turned external, login kept.
+    old.get_model("casework", "ServiceUserUserObjectPermission").objects.get_or_create(
+        user_id=user.pk, content_object_id=person.pk, permission=view
+    )
+
+
+def _as_the_old_services_left_it(old: Any, coordinator_id: int) -> None:
+    """The old services gave no permission to a coordinator whose unit serves the person (the
+    world's builders ran with today's services, which record the plan or group as a reason)."""
+    old.get_model("casework", "ServiceUserUserObjectPermission").objects.filter(
+        user_id=coordinator_id
+    ).delete()
+
+
+def _sees(api: Any, user: Any, person: Any) -> bool:
+    response = api(user).get(f"/api/v1/service-users/{person.pk}/")
+    assert response.status_code in (200, 404)
+    return bool(response.status_code == 200)
+
+
+def test_a_participant_login_of_another_kind_loses_the_plans_access_and_the_rest_is_kept(world, api):
+    plan = PlanBuilder(world).draft()  # coordinator: the caseworker of the person's unit
+    turned, staff, explicit = world.actors["caseworker_other_unit"], UserFactory(), UserFactory()
     try:
-        _migrate("plans", "0003_plan_access_grants")
-        Participant.objects.filter(pk=participant.pk).update(kind=ParticipantKind.EXTERNAL, name="Fysio")
-        _migrate("plans", "0004_participant_links_fit_kind")
+        old = _old_layout()
+        _as_the_old_services_left_it(old, plan.coordinator_id)
+        Participant = old.get_model("plans", "Participant")
+        PlanAccessGrant = old.get_model("plans", "PlanAccessGrant")
+        # A staff participant later turned into an external one, keeping the login (the old
+        # service allowed it), and a staff participant as it should be; both got the plan's grant.
+        Participant.objects.create(plan_id=plan.pk, kind="external", name="Fysio", user_id=turned.pk)
+        Participant.objects.create(plan_id=plan.pk, kind="staff", user_id=staff.pk)
+        for user in (turned, staff):
+            _grant(old, user=user, person=world.person)
+            PlanAccessGrant.objects.create(plan_id=plan.pk, user_id=user.pk)
+        _grant(old, user=explicit, person=world.person)  # an explicit grant, recorded nowhere
     finally:
-        _back_to_latest()
+        _to_latest()
 
-    participant.refresh_from_db()
-    assert participant.user_id is None  # the migration let go of the login ...
-    person = api(other).get(f"/api/v1/service-users/{world.person.pk}/")
-    assert person.status_code == 404, "the login still reads the person through the plan's grant"
-    assert not PlanAccessGrant.objects.filter(plan=plan, user=other).exists()
-    assert (
-        AuditEvent.objects.filter(action="service_user.revoke_access", actor_username="system").count() == 1
-    )
+    assert (_sees(api, turned, world.person), _sees(api, staff, world.person)) == (False, True)
+    assert _sees(api, explicit, world.person)
+    reasons = AccessGrant.objects.filter(service_user=world.person, until=None)
+    granted_in_the_world = world.actors["coordinator"].pk  # an explicit grant (tests/conftest.py)
+    expected = [(plan.coordinator_id, "plan"), (staff.pk, "plan"), (explicit.pk, "explicit")]
+    expected.append((granted_in_the_world, "explicit"))
+    assert sorted(reasons.values_list("user_id", "source")) == sorted(expected)
+    revoked = AuditEvent.objects.filter(action="service_user.revoke_access", actor_username="system")
+    assert revoked.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_responsibility_groups_0007_takes_back_the_grant_of_a_member_it_retires(world, api, groups):
-    other = world.actors["caseworker_other_unit"]
-    group = groups.group()
+def test_a_retired_member_loses_the_groups_access_and_an_active_one_keeps_it(world, api):
+    group = GroupBuilder(world).group()
+    retired, member = world.actors["caseworker_other_unit"], UserFactory()
     representative = RepresentativeFactory(service_user=world.person)
-    member = group_services.member_add(reach=groups.reach, group=group, kind=MemberKind.STAFF, user=other)
-    assert GroupAccessGrant.objects.filter(group=group, user=other).exists()
     try:
-        _migrate("responsibility_groups", "0006_group_access_grants")
+        old = _old_layout()
+        _as_the_old_services_left_it(old, group.coordinator_id)
+        GroupMember = old.get_model("responsibility_groups", "GroupMember")
+        GroupAccessGrant = old.get_model("responsibility_groups", "GroupAccessGrant")
         # A staff row that also named a representative (the old service took any field).
-        GroupMember.objects.filter(pk=member.pk).update(representative=representative)
-        _migrate("responsibility_groups", "0007_member_links_fit_kind")
+        GroupMember.objects.create(
+            group_id=group.pk, kind="staff", user_id=retired.pk, representative_id=representative.pk
+        )
+        GroupMember.objects.create(group_id=group.pk, kind="staff", user_id=member.pk)
+        for user in (retired, member):
+            _grant(old, user=user, person=world.person)
+            GroupAccessGrant.objects.create(group_id=group.pk, user_id=user.pk)
     finally:
-        _back_to_latest()
+        _to_latest()
 
-    member.refresh_from_db()
-    assert member.is_active is False  # retired ...
-    person = api(other).get(f"/api/v1/service-users/{world.person.pk}/")
-    assert person.status_code == 404, "the retired member still reads the person through the group's grant"
-    assert not GroupAccessGrant.objects.filter(group=group, user=other).exists()
-    assert (
-        AuditEvent.objects.filter(action="service_user.revoke_access", actor_username="system").count() == 1
-    )
+    assert (_sees(api, retired, world.person), _sees(api, member, world.person)) == (False, True)
+    reasons = AccessGrant.objects.filter(service_user=world.person, until=None, source="group")
+    assert sorted(reasons.values_list("user_id", flat=True)) == sorted([group.coordinator_id, member.pk])
