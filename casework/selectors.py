@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, Model, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, Model, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
@@ -209,7 +209,7 @@ def service_user_list_for(*, reach: Reach) -> QuerySet[ServiceUser]:
     )
 
 
-def service_user_get_for(*, reach: Reach, id: int) -> ServiceUser:
+def service_user_get_for(*, reach: Reach, id: Any) -> ServiceUser:
     """One service user in reach, or 404 whether it is missing or merely out of reach."""
     return one_in_reach(service_user_list_for(reach=reach), id)
 
@@ -318,6 +318,15 @@ def access_log_list_for(*, service_user: ServiceUser) -> QuerySet[AccessLogEntry
         AccessLogEntry.objects.filter(service_user=service_user)
         .select_related("actor")
         .order_by("-occurred_at", "-id")
+    )
+
+
+def access_reasons_for(*, service_user: ServiceUser) -> QuerySet[AccessGrant]:
+    """Why users outside the person's units may see them: active reasons first, newest first."""
+    return (
+        AccessGrant.objects.filter(service_user=service_user)
+        .select_related("user")
+        .order_by(F("until").desc(nulls_first=True), "-since", "-id")
     )
 
 

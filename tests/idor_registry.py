@@ -115,6 +115,7 @@ REGISTRY: dict[str, Entry] = {
     "unit-detail": _one("unit", lambda s: {"pk": s.unit.pk}, witness=lambda s: s.unit_witness),
     "service-user-detail": _pk("person"),
     "service-user-access-log": _pk("person"),
+    "service-user-access-reasons": _pk("person"),
     "representative-detail": _pk("representative"),
     "mandate-detail": _pk("mandate"),
     "consent-detail": _pk("consent"),

@@ -125,6 +125,7 @@ PATHS = {
     "/api/v1/responsibility-groups/overdue/": ("", ""),
     "/api/v1/service-users/": ("", ""),
     "/api/v1/service-users/{id}/access-log/": ("person", ""),
+    "/api/v1/service-users/{id}/access-reasons/": ("person", ""),
     "/api/v1/units/": ("", ""),
 }
 

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from casework.api.fields import BoundedDateField, IdField, IdListField
+from casework.api.fields import BoundedDateField, IdField, IdListField, QueryBooleanField
 from casework.choices import ConsentGiver, Language, RepresentativeKind
-from casework.models import AccessLogEntry, Consent, Mandate, Representative, ServiceUser, Unit
+from casework.models import AccessGrant, AccessLogEntry, Consent, Mandate, Representative, ServiceUser, Unit
 from config.serializers import StrictInputSerializer
 
 # --- Output ---------------------------------------------------------------------------------
@@ -147,6 +147,37 @@ class AccessLogEntrySerializer(serializers.ModelSerializer):
     def get_who(self, obj: AccessLogEntry) -> str:
         full_name = obj.actor.get_full_name()
         return full_name or obj.actor.get_username()
+
+
+class AccessReasonSerializer(serializers.ModelSerializer):
+    """One reason why a user outside the person's units may see them (``until`` null: active)."""
+
+    user_name = serializers.SerializerMethodField()
+    source_label = serializers.CharField(source="get_source_display", read_only=True)
+
+    class Meta:
+        model = AccessGrant
+        fields = [
+            "id",
+            "user",
+            "user_name",
+            "source",
+            "source_label",
+            "source_id",
+            "reason",
+            "since",
+            "until",
+        ]
+
+    @extend_schema_field(serializers.CharField())
+    def get_user_name(self, row: AccessGrant) -> str:
+        return row.user.get_full_name() or row.user.get_username()
+
+
+class AccessReasonFilterSerializer(StrictInputSerializer):
+    active = QueryBooleanField(
+        required=False, help_text=_("Only active reasons (true) or ended ones (false).")
+    )
 
 
 class MeSerializer(serializers.Serializer):

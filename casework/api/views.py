@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import permissions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -22,7 +22,13 @@ from rest_framework.response import Response
 from casework import selectors, services
 from casework.api import filters
 from casework.api import serializers as s
-from casework.api.base import PersonDataViewSet, ReachViewSet, StrictQueryAPIView, reference_in_reach
+from casework.api.base import (
+    PersonDataViewSet,
+    ReachViewSet,
+    StrictQueryAPIView,
+    query_input,
+    reference_in_reach,
+)
 from casework.audit import audit_record
 from casework.auth import api_token_issue, api_token_revoke
 from casework.models import Consent, Mandate, Representative, ServiceUser, Unit
@@ -81,7 +87,7 @@ class ServiceUserViewSet(PersonDataViewSet):
         return selectors.service_user_list_for(reach=self.reach)
 
     def get_in_reach(self, pk: str) -> ServiceUser:
-        return selectors.service_user_get_for(reach=self.reach, id=pk)  # type: ignore[arg-type]
+        return selectors.service_user_get_for(reach=self.reach, id=pk)
 
     def get_serializer_class(self) -> Any:
         return (
@@ -147,6 +153,33 @@ class ServiceUserViewSet(PersonDataViewSet):
             # traceable (the number itself is never stored).
             audit_record(actor=request.user, action="service_user.search_no_match", obj=None, role="")
         return Response({"count": len(people), "results": self.get_serializer(people, many=True).data})
+
+    @extend_schema(
+        summary="Why users outside the person's units may see them (staff who reach the person)",
+        parameters=[
+            OpenApiParameter("active", bool, description="true: only active reasons; false: only ended ones")
+        ],
+        responses=s.AccessReasonSerializer(many=True),
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="access-reasons",
+        filterset_class=None,
+        ordering_fields=[],
+        extra_query_params=frozenset({"active"}),
+    )
+    def access_reasons(self, request: Request, pk: str) -> Response:
+        # Staff who reach the person as staff; a representative's view comes with the portal.
+        person = selectors.service_user_get_for(reach=self.reach.as_staff(), id=pk)
+        query = query_input(s.AccessReasonFilterSerializer, request)
+        rows = selectors.access_reasons_for(service_user=person)
+        if "active" in query:
+            rows = rows.filter(until__isnull=query["active"])
+        self.log_read("access_reasons", [person])
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(s.AccessReasonSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Who has read this person's data",
