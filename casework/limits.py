@@ -24,18 +24,27 @@ MAX_ID_DIGITS = len(str(MAX_ID))  # 19
 ID_PATH_PATTERN = rf"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}"
 
 
-def parse_id(value: Any) -> int | None:
-    """``value`` as an object id, or None when it cannot be one."""
+def parse_whole_number(value: Any, *, minimum: int, maximum: int, canonical: bool = False) -> int | None:
+    """``value`` (an int, or a string of ASCII digits) as a whole number within the bounds, or None.
+
+    ``canonical`` refuses leading zeros, so that the number has one spelling.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
-        canonical = value.isascii() and value.isdigit() and not value.startswith("0")
-        if not canonical or len(value) > MAX_ID_DIGITS:
+        if not (value.isascii() and value.isdigit()) or len(value) > len(str(maximum)):
+            return None
+        if canonical and len(value) > 1 and value.startswith("0"):
             return None
         value = int(value)
-    if isinstance(value, int) and 1 <= value <= MAX_ID:
+    if isinstance(value, int) and minimum <= value <= maximum:
         return value
     return None
+
+
+def parse_id(value: Any) -> int | None:
+    """``value`` as an object id, or None when it cannot be one."""
+    return parse_whole_number(value, minimum=1, maximum=MAX_ID, canonical=True)
 
 
 class IdConverter:

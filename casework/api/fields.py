@@ -1,8 +1,9 @@
-"""Bounded input fields: every value a request may carry has a documented limit.
+"""Bounded input fields: every value a request body may carry has a documented limit.
 
 Input serializers (``StrictInputSerializer``) use these instead of DRF's unbounded ones;
 ``tests/test_input_bounds.py`` walks every input serializer and refuses a field without its
-bound, so a new endpoint cannot forget one.
+bound, so a new endpoint cannot forget one. The query-string filters follow the same rules
+(``casework.api.filters``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ import datetime
 import re
 from typing import Any
 
-import django_filters
-from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -169,28 +168,3 @@ class BoundedDateTimeField(serializers.DateTimeField):
                 )
             moment = moment.astimezone(datetime.UTC)
         return moment
-
-
-# --- Query-string filters ----------------------------------------------------------------------
-
-
-class _IdFormField(forms.Field):
-    default_error_messages = {"invalid": _("An id: a whole number from 1.")}
-
-    def to_python(self, value: Any) -> int | None:
-        if value in self.empty_values:
-            return None
-        number = parse_id(str(value))
-        if number is None:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return number
-
-
-class IdFilter(django_filters.Filter):
-    """Filter by the id of a related object, as a plain number.
-
-    A model-choice filter answers 400 for an id that does not exist and 200 for one outside the
-    caller's reach, and so tells which ids exist; this one answers both with an empty list.
-    """
-
-    field_class = _IdFormField

@@ -6,6 +6,7 @@ so that a missing object and one out of reach give the same empty list, and a ma
 gives 400 rather than an error deeper down.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -17,46 +18,76 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ErrorDetail, ValidationError
 from rest_framework.filters import OrderingFilter
 
-from casework.api.fields import IdFilter
 from casework.choices import Language, RepresentativeKind
+from casework.limits import parse_id, parse_whole_number
 from casework.models import Consent, Mandate, Representative, ServiceUser, Unit
 
 MAX_FILTER_INTEGER = 2**31 - 1
 
 
-class _IntegerFormField(forms.Field):
-    default_error_messages = {"invalid": _("A whole number.")}
+class _ParsedFormField(forms.Field):
+    """A query value read by ``parse``; what it cannot read (None) is 400 with ``message``."""
 
-    def to_python(self, value: Any) -> int | None:
+    def __init__(self, *, parse: Callable[[str], Any], message: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.parse, self.message = parse, message
+
+    def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
             return None
-        text = str(value)
-        if not (text.isascii() and text.isdigit()) or int(text) > MAX_FILTER_INTEGER:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return int(text)
+        parsed = self.parse(str(value))
+        if parsed is None:
+            raise forms.ValidationError(self.message, code="invalid")
+        return parsed
 
 
-class IntegerFilter(django_filters.Filter):
+class _ParsedFilter(django_filters.Filter):
+    field_class = _ParsedFormField
+
+    @staticmethod
+    def parse(text: str) -> Any:
+        raise NotImplementedError
+
+    message: Any = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("parse", self.parse)
+        kwargs.setdefault("message", self.message)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(_ParsedFilter):
+    """Filter by the id of a related object, as a plain number (``casework.limits``).
+
+    A model-choice filter answers 400 for an id that does not exist and 200 for one outside the
+    caller's reach, and so tells which ids exist; this one answers both with an empty list.
+    """
+
+    @staticmethod
+    def parse(text: str) -> int | None:
+        return parse_id(text)
+
+    message = _("An id: a whole number from 1.")
+
+
+class IntegerFilter(_ParsedFilter):
     """A whole number in ASCII digits, from 0 to 2^31 - 1 (a year, a count)."""
 
-    field_class = _IntegerFormField
+    @staticmethod
+    def parse(text: str) -> int | None:
+        return parse_whole_number(text, minimum=0, maximum=MAX_FILTER_INTEGER)
+
+    message = _("A whole number.")
 
 
-class _BooleanFormField(forms.Field):
-    default_error_messages = {"invalid": _("true or false.")}
-
-    def to_python(self, value: Any) -> bool | None:
-        if value in self.empty_values:
-            return None
-        if value not in {"true", "false"}:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return value == "true"
-
-
-class StrictBooleanFilter(django_filters.Filter):
+class StrictBooleanFilter(_ParsedFilter):
     """``true`` or ``false``, nothing else (django-filter's also takes ``1``, and ignores the rest)."""
 
-    field_class = _BooleanFormField
+    @staticmethod
+    def parse(text: str) -> bool | None:
+        return {"true": True, "false": False}.get(text)
+
+    message = _("true or false.")
 
 
 _BY_ID = {"filter_class": IdFilter}

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.request import Request
 
+from casework.limits import parse_whole_number
+
 MAX_PAGE_SIZE = 200  # the API contract's
 
 
@@ -17,10 +19,11 @@ def whole_number_param(request: Request, name: str, *, maximum: int | None = Non
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if not (raw.isascii() and raw.isdigit()) or raw.startswith("0") or len(raw) > 9:
+    number = parse_whole_number(raw, minimum=1, maximum=999_999_999, canonical=True)
+    if number is None:
         message = _("A whole number from 1.")
-    elif maximum is not None and int(raw) > maximum:
+    elif maximum is not None and number > maximum:
         message = _("At most %(maximum)d.") % {"maximum": maximum}
     else:
-        return int(raw)
+        return number
     raise serializers.ValidationError({name: [serializers.ErrorDetail(message, code="invalid")]})

@@ -1,7 +1,6 @@
 import django_filters
 
-from casework.api.fields import IdFilter
-from casework.api.filters import ApiFilterSet
+from casework.api.filters import ApiFilterSet, IdFilter
 from plans.choices import PlanState
 from plans.models import IndividualPlan
 
