@@ -486,12 +486,7 @@ def access_reason_add(
     """
     if user is None:
         return None
-    active = AccessGrant.objects.filter(
-        service_user=service_user, user=user, source=source, source_id=source_id, until__isnull=True
-    )
-    if active.exists():
-        return None
-    try:
+    try:  # one active row per reason: the database's constraint decides, not a check before
         with transaction.atomic():
             row = AccessGrant.objects.create(
                 service_user=service_user,
@@ -500,9 +495,9 @@ def access_reason_add(
                 source_id=source_id,
                 reason=reason[:200],
                 since=timezone.now(),
-                granted_by=actor if getattr(actor, "pk", None) else None,
+                granted_by=_login_or_none(actor),
             )
-    except IntegrityError:  # the same reason recorded by a concurrent request
+    except IntegrityError:  # the reason is recorded already
         return None
     ServiceUserUserObjectPermission.objects.get_or_create(
         user=user, content_object=service_user, permission=_view_permission()
@@ -534,7 +529,7 @@ def access_reason_end(
     user_id = getattr(user, "pk", user)
     ended = AccessGrant.objects.filter(
         service_user=service_user, user_id=user_id, source=source, source_id=source_id, until__isnull=True
-    ).update(until=timezone.now(), ended_by=actor if getattr(actor, "pk", None) else None)
+    ).update(until=timezone.now(), ended_by=_login_or_none(actor))
     if not ended:
         return 0
     if not AccessGrant.objects.filter(
@@ -553,6 +548,29 @@ def access_reason_end(
         comment=reason,
     )
     return ended
+
+
+def access_reasons_end(
+    *, actor: Any, service_user: ServiceUser, users: set[Any] | None, source: str, source_id: int, reason: str
+) -> None:
+    """End what ``source``/``source_id`` gave to ``users`` (logins or ids; None: to everyone)."""
+    if users is None:
+        active = AccessGrant.objects.filter(source=source, source_id=source_id, until__isnull=True)
+        users = set(active.values_list("user_id", flat=True))
+    for user in users:
+        access_reason_end(
+            actor=actor,
+            service_user=service_user,
+            user=user,
+            source=source,
+            source_id=source_id,
+            reason=reason,
+        )
+
+
+def _login_or_none(actor: Any) -> Any:
+    """The acting login, or None for the system (which has no row)."""
+    return actor if getattr(actor, "pk", None) else None
 
 
 def service_user_access_grant(

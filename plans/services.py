@@ -15,12 +15,12 @@ from django_fsm import ConcurrentTransition
 
 from casework.audit import audit_record, changes_between
 from casework.choices import AccessSource
-from casework.models import AccessGrant, Consent, ServiceUser, StaffMembership, Unit
+from casework.models import Consent, ServiceUser, StaffMembership, Unit
 from casework.selectors import Reach
 from casework.services import (
     InvalidField,
     access_reason_add,
-    access_reason_end,
+    access_reasons_end,
     ensure_unit_serves,
 )
 from config.errors import Conflict, GuardFailed, TransitionNotAllowed
@@ -79,17 +79,16 @@ def _grant_plan_access(plan: IndividualPlan, user: Any, actor: Any) -> None:
     )
 
 
-def _release_plan_access(plan: IndividualPlan, users: set[Any], actor: Any) -> None:
-    """End the plan's reason for ``users`` (logins or ids); their other reasons stay."""
-    for user in users:
-        access_reason_end(
-            actor=actor,
-            service_user=plan.service_user,
-            user=user,
-            source=AccessSource.PLAN,
-            source_id=plan.pk,
-            reason=_("Individual plan #%(id)s") % {"id": plan.pk},
-        )
+def _release_plan_access(plan: IndividualPlan, users: set[Any] | None, actor: Any) -> None:
+    """End the plan's reason for ``users`` (logins or ids; None: everyone); other reasons stay."""
+    access_reasons_end(
+        actor=actor,
+        service_user=plan.service_user,
+        users=users,
+        source=AccessSource.PLAN,
+        source_id=plan.pk,
+        reason=_("Individual plan #%(id)s") % {"id": plan.pk},
+    )
 
 
 def _still_on_plan(plan: IndividualPlan, user_id: int) -> bool:
@@ -98,8 +97,7 @@ def _still_on_plan(plan: IndividualPlan, user_id: int) -> bool:
 
 def _end_plan_access(plan: IndividualPlan, actor: Any) -> None:
     """Withdrawal and completion end, at once, every reason the plan gave."""
-    active = AccessGrant.objects.filter(source=AccessSource.PLAN, source_id=plan.pk, until__isnull=True)
-    _release_plan_access(plan, set(active.values_list("user_id", flat=True)), actor)
+    _release_plan_access(plan, None, actor)
 
 
 # --- Creating and editing -------------------------------------------------------------------------

@@ -17,12 +17,12 @@ from django_fsm import ConcurrentTransition
 
 from casework.audit import audit_record, changes_between
 from casework.choices import AccessSource
-from casework.models import AccessGrant, ServiceUser, StaffMembership, Unit
+from casework.models import ServiceUser, StaffMembership, Unit
 from casework.selectors import Reach
 from casework.services import (
     InvalidField,
     access_reason_add,
-    access_reason_end,
+    access_reasons_end,
     ensure_unit_serves,
 )
 from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
@@ -71,22 +71,16 @@ def _grant_group_access(group: ResponsibilityGroup, user: Any, actor: Any) -> No
     )
 
 
-def _release_group_access(group: ResponsibilityGroup, users: set[Any], actor: Any) -> None:
-    """End the group's reason for ``users`` (logins or ids); their other reasons stay."""
-    for user in users:
-        access_reason_end(
-            actor=actor,
-            service_user=group.service_user,
-            user=user,
-            source=AccessSource.GROUP,
-            source_id=group.pk,
-            reason=_("Responsibility group #%(id)s") % {"id": group.pk},
-        )
-
-
-def _group_reason_holders(group: ResponsibilityGroup) -> set[int]:
-    active = AccessGrant.objects.filter(source=AccessSource.GROUP, source_id=group.pk, until__isnull=True)
-    return set(active.values_list("user_id", flat=True))
+def _release_group_access(group: ResponsibilityGroup, users: set[Any] | None, actor: Any) -> None:
+    """End the group's reason for ``users`` (logins or ids; None: everyone); other reasons stay."""
+    access_reasons_end(
+        actor=actor,
+        service_user=group.service_user,
+        users=users,
+        source=AccessSource.GROUP,
+        source_id=group.pk,
+        reason=_("Responsibility group #%(id)s") % {"id": group.pk},
+    )
 
 
 # --- Groups and members -----------------------------------------------------------------------
@@ -153,7 +147,7 @@ def group_update(*, reach: Reach, group: ResponsibilityGroup, **changes: Any) ->
         group.save()
         if "is_active" in diff and not group.is_active:
             # A group that stops ends the access it gave, at once.
-            _release_group_access(group, _group_reason_holders(group), reach.actor)
+            _release_group_access(group, None, reach.actor)
         _audit(reach, group, "group.update", group, changes=diff)
     return group
 
