@@ -321,13 +321,13 @@ def access_log_list_for(*, service_user: ServiceUser) -> QuerySet[AccessLogEntry
     )
 
 
-def access_reasons_for(*, service_user: ServiceUser) -> QuerySet[AccessGrant]:
-    """Why users outside the person's units may see them: active reasons first, newest first."""
-    return (
-        AccessGrant.objects.filter(service_user=service_user)
-        .select_related("user")
-        .order_by(F("until").desc(nulls_first=True), "-since", "-id")
-    )
+def access_reasons_for(*, service_user: ServiceUser, active: bool | None = None) -> QuerySet[AccessGrant]:
+    """Why users outside the person's units may see them: active reasons first, newest first;
+    ``active`` keeps only the active (True) or the ended (False) ones."""
+    rows = AccessGrant.objects.filter(service_user=service_user)
+    if active is not None:
+        rows = rows.filter(until__isnull=active)
+    return rows.select_related("user").order_by(F("until").desc(nulls_first=True), "-since", "-id")
 
 
 def staff_user_in_municipality(*, municipality_id: int, id: Any) -> Any:

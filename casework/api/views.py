@@ -174,9 +174,7 @@ class ServiceUserViewSet(PersonDataViewSet):
         # Staff who reach the person as staff; a representative's view comes with the portal.
         person = selectors.service_user_get_for(reach=self.reach.as_staff(), id=pk)
         query = query_input(s.AccessReasonFilterSerializer, request)
-        rows = selectors.access_reasons_for(service_user=person)
-        if "active" in query:
-            rows = rows.filter(until__isnull=query["active"])
+        rows = selectors.access_reasons_for(service_user=person, active=query.get("active"))
         self.log_read("access_reasons", [person])
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(s.AccessReasonSerializer(page, many=True).data)

@@ -275,7 +275,6 @@ class PlanItemViewSet(PersonDataViewSet):
         plan = self.plan()
         return (
             self.item_model.objects.filter(plan=plan)
-            .order_by(*self.item_model._meta.ordering)
             .select_related("plan__service_user")
             .prefetch_related("plan__service_user__units")
         )
