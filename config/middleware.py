@@ -10,22 +10,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from config.problems import PROBLEM_CONTENT_TYPE, problem_response
+from config.problems import PROBLEM_CONTENT_TYPE, plain_problem_response, problem_response
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 # Headers of an error answer that the problem document keeps (what 405, 401 and 429 must say).
 _KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After")
-_PLAIN_DETAILS = {
-    400: gettext_lazy("Bad request."),
-    403: gettext_lazy("Not allowed."),
-    404: gettext_lazy("Not found."),
-    405: gettext_lazy("Method not allowed."),
-    500: gettext_lazy("An unexpected error occurred. It has been logged."),
-}
 
 
 class ApiResponseMiddleware:
@@ -52,7 +44,7 @@ class ApiResponseMiddleware:
         try:
             resolve(request.path_info, getattr(request, "urlconf", None))
         except Resolver404:
-            response: HttpResponse = problem_response(status=404, detail=str(_PLAIN_DETAILS[404]))
+            response: HttpResponse = plain_problem_response(404)
         else:
             response = self._answer(request)
         if response.status_code >= 400:
@@ -68,10 +60,10 @@ class ApiResponseMiddleware:
             return self.get_response(request)
         except SuspiciousOperation:
             logger.warning("Refused a suspicious request to %s", request.path)
-            return problem_response(status=400, detail=str(_PLAIN_DETAILS[400]))
+            return plain_problem_response(400)
         except Exception:
             logger.exception("Unhandled error answering %s", request.path)
-            return problem_response(status=500, detail=str(_PLAIN_DETAILS[500]))
+            return plain_problem_response(500)
 
     @staticmethod
     def _as_problem(response: HttpResponse) -> HttpResponse:
@@ -85,8 +77,7 @@ class ApiResponseMiddleware:
             return response
         if response.get("Content-Type", "").startswith(PROBLEM_CONTENT_TYPE):
             return response
-        detail = str(_PLAIN_DETAILS.get(response.status_code, ""))
-        replacement = problem_response(status=response.status_code, detail=detail)
+        replacement = plain_problem_response(response.status_code)
         for header in _KEPT_HEADERS:
             if header in response:
                 replacement[header] = response[header]

@@ -143,20 +143,33 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
 # --- URL-level handlers (Django answers these outside DRF views) -------------------------------
 
 
+# The detail of an error that no view described (Django's handlers, ``ApiResponseMiddleware``).
+_PLAIN_DETAILS = {
+    400: gettext_noop("Bad request."),
+    403: gettext_noop("Not allowed."),
+    404: gettext_noop("Not found."),
+    405: gettext_noop("Method not allowed."),
+    500: gettext_noop("An unexpected error occurred. It has been logged."),
+}
+
+
+def plain_problem_response(status: int) -> JsonResponse:
+    """A problem document of ``status`` with its standard detail."""
+    detail = _PLAIN_DETAILS.get(status)
+    return problem_response(status=status, detail=_(detail) if detail else "")
+
+
 def handler_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return problem_response(status=status.HTTP_400_BAD_REQUEST, detail=_("Bad request."))
+    return plain_problem_response(status.HTTP_400_BAD_REQUEST)
 
 
 def handler_permission_denied(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return problem_response(status=status.HTTP_403_FORBIDDEN, detail=_("Not allowed."))
+    return plain_problem_response(status.HTTP_403_FORBIDDEN)
 
 
 def handler_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
-    return problem_response(status=status.HTTP_404_NOT_FOUND, detail=_("Not found."))
+    return plain_problem_response(status.HTTP_404_NOT_FOUND)
 
 
 def handler_server_error(request: HttpRequest) -> JsonResponse:
-    return problem_response(
-        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        detail=_("An unexpected error occurred. It has been logged."),
-    )
+    return plain_problem_response(status.HTTP_500_INTERNAL_SERVER_ERROR)
