@@ -102,7 +102,8 @@ def test_a_test_that_ignores_a_status_fails_and_one_that_checks_it_passes(
     monkeypatch.setenv("PYTHONPATH", str(settings.BASE_DIR))
     monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "config.settings")
 
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    # -rN: no short summary, whose lines repeat the failure messages or not by the terminal's width.
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rN")
 
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(
