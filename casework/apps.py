@@ -6,3 +6,7 @@ class CaseworkConfig(AppConfig):
     name = "casework"
     verbose_name = _("Casework")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the case, home-visit and quality-conversation transitions with the engine.
+        from casework import case_workflow, conversation_workflow  # noqa: F401

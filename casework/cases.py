@@ -1,82 +1,46 @@
-"""Writes to cases, home visits and decisions (services; the API comes next).
+"""Writes to cases, home visits and decisions.
 
-Each transition: lock the row, check the state (409 with the possible transitions), who may act
-(403), the guard (422 naming what is missing), then the transition, its history row, the audit
-row and the outbox event, in one transaction.
+The transitions are declared in ``casework/case_workflow.py`` and performed by the engine
+(``casework/engine.py``); the functions here are their named entry points and side effects.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casework.audit import audit_record, changes_between
-from casework.choices import CASE_WRITE_ROLES, CaseState, HomeVisitMissReason
-from casework.models import Case, Decision, HomeVisit, Representative, ServiceUser, Unit, WorkflowTransition
+from casework.choices import CASE_WRITE_ROLES, CaseState
+from casework.engine import Move, perform_transition
+from casework.models import Case, Decision, HomeVisit, Representative, ServiceUser, Unit
 from casework.selectors import Reach
 from casework.services import InvalidField, ensure_unit_serves
-from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
-from notifications.services import outbox_emit
+from config.errors import Conflict, NotAllowed
+
+CASE_WORK_DENIED = gettext_lazy("Only caseworkers and unit managers of the case's unit may do this.")
+
+
+def may_work_on(reach: Reach, unit_id: int) -> bool:
+    """Caseworkers and unit managers of the unit (and superusers) act on its cases, visits and
+    quality conversations; other staff in reach only read them."""
+    return reach.is_superuser or bool(reach.roles_in([unit_id]) & CASE_WRITE_ROLES)
+
+
+def work_role(reach: Reach, unit_id: int) -> str:
+    """The actor's role in the unit, as the audit trail names it."""
+    return ",".join(sorted(reach.roles_in([unit_id]))) or "superuser"
 
 
 def _ensure_can_work_on(reach: Reach, unit_id: int) -> None:
-    if not (reach.is_superuser or reach.roles_in([unit_id]) & CASE_WRITE_ROLES):
-        raise NotAllowed(_("Only caseworkers and unit managers of the case's unit may do this."))
-
-
-def _move(
-    *,
-    reach: Reach,
-    obj: Any,
-    name: str,
-    case: Case,
-    call: Callable[[Any], None],
-    missing: list[str] | None = None,
-    comment: str = "",
-) -> Any:
-    """The shared steps of every case and home-visit transition (``obj`` is already locked)."""
-    available = sorted(t.name for t in obj.transitions_from_here())
-    if name not in available:
-        raise TransitionNotAllowed(
-            _("'%(name)s' is not possible from '%(state)s'.") % {"name": name, "state": obj.state},
-            available_transitions=available,
-        )
-    _ensure_can_work_on(reach, case.unit_id)
-    if missing:
-        raise GuardFailed(
-            _("'%(name)s' needs: %(missing)s.") % {"name": name, "missing": ", ".join(missing)},
-            missing=missing,
-        )
-    source = obj.state
-    call(obj)
-    obj.save()
-    label = obj._meta.label_lower
-    WorkflowTransition.objects.create(
-        object_type=label,
-        object_id=str(obj.pk),
-        name=name,
-        source=source,
-        target=obj.state,
-        actor=reach.actor,
-        comment=comment,
-    )
-    audit_record(
-        actor=reach.actor,
-        action=f"{obj._meta.model_name}.{name}",
-        obj=obj,
-        role=",".join(sorted(reach.roles_in([case.unit_id]))) or "superuser",
-        service_user=case.service_user,
-        changes={"state": [source, obj.state]},
-        comment=comment,
-    )
-    outbox_emit(event=f"{obj._meta.model_name}.{name}", obj=obj, payload={"from": source, "to": obj.state})
-    return obj
+    if not may_work_on(reach, unit_id):
+        raise NotAllowed(str(CASE_WORK_DENIED))
 
 
 def _locked(model: type[models.Model], pk: int) -> Any:
@@ -118,17 +82,9 @@ def case_create(
     return case
 
 
-@transaction.atomic
 def case_start_assessment(*, reach: Reach, case: Case, comment: str = "") -> Case:
-    case = _locked(Case, case.pk)
-    return _move(
-        reach=reach,
-        obj=case,
-        name="start_assessment",
-        case=case,
-        call=lambda c: c.start_assessment(),
-        comment=comment,
-    )
+    moved: Case = perform_transition(reach, case, "start_assessment", comment=comment)
+    return moved
 
 
 def decision_missing(case: Case) -> list[str]:
@@ -164,7 +120,6 @@ def _ensure_undecided(case: Case) -> None:
         raise Conflict(_("The case is already decided."), code="case_decided")
 
 
-@transaction.atomic
 def case_decide(
     *,
     reach: Reach,
@@ -176,40 +131,47 @@ def case_decide(
     complaint_weeks: int = 3,
 ) -> Decision:
     """The formal decision (vedtak): only after a home visit or a recorded reason for none."""
-    case = _locked(Case, case.pk)
-    _move(
-        reach=reach,
-        obj=case,
-        name="decide",
-        case=case,
-        call=lambda c: c.decide(),
-        missing=decision_missing(case),
-    )
-    decision = Decision.objects.create(
-        case=case,
+    moved: Case = perform_transition(
+        reach,
+        case,
+        "decide",
         outcome=outcome,
-        services=services,
         reasons=reasons,
         complaint_information=complaint_information,
-        complaint_deadline=timezone.localdate() + datetime.timedelta(weeks=complaint_weeks),
-        decided_by=reach.actor,
+        services=services,
+        complaint_weeks=complaint_weeks,
+    )
+    return moved.decision
+
+
+def record_decision(move: Move) -> None:
+    """The ``decide`` transition's decision row, with its own audit row."""
+    case, values = move.obj, move.input
+    decision = Decision.objects.create(
+        case=case,
+        outcome=values["outcome"],
+        services=values.get("services") or "",
+        reasons=values["reasons"],
+        complaint_information=values["complaint_information"],
+        complaint_deadline=timezone.localdate()
+        + datetime.timedelta(weeks=values.get("complaint_weeks") or 3),
+        decided_by=move.reach.actor,
     )
     audit_record(
-        actor=reach.actor,
+        actor=move.reach.actor,
         action="decision.create",
         obj=decision,
         service_user=case.service_user,
         changes=changes_between(
             {},
             {
-                "outcome": outcome,
-                "services": services,
-                "reasons": reasons,
+                "outcome": decision.outcome,
+                "services": decision.services,
+                "reasons": decision.reasons,
                 "complaint_deadline": decision.complaint_deadline,
             },
         ),
     )
-    return decision
 
 
 @transaction.atomic
@@ -222,21 +184,11 @@ def home_visit_plan(*, reach: Reach, case: Case) -> HomeVisit:
     return visit
 
 
-@transaction.atomic
 def home_visit_schedule(*, reach: Reach, visit: HomeVisit, at: datetime.datetime) -> HomeVisit:
-    visit = _locked(HomeVisit, visit.pk)
-    missing = [] if at > timezone.now() else ["time_in_future"]
-    return _move(
-        reach=reach,
-        obj=visit,
-        name="schedule",
-        case=visit.case,
-        call=lambda v: v.schedule(at=at),
-        missing=missing,
-    )
+    moved: HomeVisit = perform_transition(reach, visit, "schedule", at=at)
+    return moved
 
 
-@transaction.atomic
 def home_visit_complete(
     *,
     reach: Reach,
@@ -247,25 +199,22 @@ def home_visit_complete(
 ) -> HomeVisit:
     """Findings and the person's own wishes are both required; representatives present must be
     the person's and covered (a guardian's valid mandate or the person's consent)."""
-    visit = _locked(HomeVisit, visit.pk)
-    missing = [name for name, text in (("findings", findings), ("wishes", wishes)) if not text.strip()]
-    for representative in representatives:
+    moved: HomeVisit = perform_transition(
+        reach, visit, "complete", findings=findings, wishes=wishes, representatives=list(representatives)
+    )
+    return moved
+
+
+def visit_completion_missing(visit: HomeVisit, values: Mapping[str, Any]) -> list[str]:
+    missing = [name for name in ("findings", "wishes") if not str(values.get(name) or "").strip()]
+    for representative in values.get("representatives") or []:
         if representative.service_user_id != visit.case.service_user_id:
             raise InvalidField(
                 field="representatives", code="other_person", detail=_("Not the person's representative.")
             )
         if not representative_may_take_part(representative):
             missing.append(f"representative_valid ({representative.pk})")
-    visit = _move(
-        reach=reach,
-        obj=visit,
-        name="complete",
-        case=visit.case,
-        call=lambda v: v.complete(findings=findings, wishes=wishes),
-        missing=missing,
-    )
-    visit.representatives_present.set(representatives)
-    return visit
+    return missing
 
 
 def representative_may_take_part(representative: Representative) -> bool:
@@ -276,31 +225,20 @@ def representative_may_take_part(representative: Representative) -> bool:
     return representative.consents.in_force().filter(covers_relative_access=True).exists()
 
 
-@transaction.atomic
 def home_visit_miss(*, reach: Reach, visit: HomeVisit, reason: str) -> HomeVisit:
-    visit = _locked(HomeVisit, visit.pk)
-    missing = [] if reason in HomeVisitMissReason.values else ["reason"]
-    return _move(
-        reach=reach,
-        obj=visit,
-        name="miss",
-        case=visit.case,
-        call=lambda v: v.miss(reason=reason),
-        missing=missing,
-    )
+    moved: HomeVisit = perform_transition(reach, visit, "miss", reason=reason)
+    return moved
 
 
-@transaction.atomic
 def case_appeal(*, reach: Reach, case: Case, comment: str = "") -> Case:
     """The person complained about the decision."""
-    case = _locked(Case, case.pk)
-    return _move(reach=reach, obj=case, name="appeal", case=case, call=lambda c: c.appeal(), comment=comment)
+    moved: Case = perform_transition(reach, case, "appeal", comment=comment)
+    return moved
 
 
-@transaction.atomic
 def case_close(*, reach: Reach, case: Case, comment: str = "") -> Case:
-    case = _locked(Case, case.pk)
-    return _move(reach=reach, obj=case, name="close", case=case, call=lambda c: c.close(), comment=comment)
+    moved: Case = perform_transition(reach, case, "close", comment=comment)
+    return moved
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.audit import audit_record
-from casework.cases import _locked, _move
 from casework.choices import ConversationState, RepresentativeKind
+from casework.engine import Move, perform_transition
 from casework.models import (
     Consent,
     FollowUp,
@@ -120,58 +121,36 @@ def representative_valid_now(conversation: QualityConversation) -> bool:
     )
 
 
-def _conversation_move(
-    reach: Reach, conversation: QualityConversation, name: str, call: Any, missing: list[str]
-) -> Any:
-    conversation = _locked(QualityConversation, conversation.pk)
-    case_like = _CaseView(conversation)
-    return _move(reach=reach, obj=conversation, name=name, case=case_like, call=call, missing=missing)  # type: ignore[arg-type]
-
-
-class _CaseView:
-    """What ``_move`` reads of a case (unit and person), for a conversation."""
-
-    def __init__(self, conversation: QualityConversation) -> None:
-        self.unit_id = conversation.unit_id
-        self.service_user = conversation.service_user
-
-
-@transaction.atomic
 def conversation_offer(*, reach: Reach, conversation: QualityConversation) -> QualityConversation:
     """An offer needs a representative whose mandate or consent is valid now (422 otherwise)."""
-    missing = [] if representative_valid_now(conversation) else ["representative_valid"]
-    return _conversation_move(reach, conversation, "offer", lambda c: c.offer(), missing)
+    moved: QualityConversation = perform_transition(reach, conversation, "offer")
+    return moved
 
 
-@transaction.atomic
 def conversation_accept(*, reach: Reach, conversation: QualityConversation) -> QualityConversation:
-    return _conversation_move(reach, conversation, "accept", lambda c: c.accept(), [])
+    moved: QualityConversation = perform_transition(reach, conversation, "accept")
+    return moved
 
 
-@transaction.atomic
 def conversation_decline(*, reach: Reach, conversation: QualityConversation) -> QualityConversation:
-    return _conversation_move(reach, conversation, "decline", lambda c: c.decline(), [])
+    moved: QualityConversation = perform_transition(reach, conversation, "decline")
+    return moved
 
 
-@transaction.atomic
 def conversation_schedule(
     *, reach: Reach, conversation: QualityConversation, at: datetime.datetime
 ) -> QualityConversation:
-    missing = [] if representative_valid_now(conversation) else ["representative_valid"]
-    if at <= timezone.now():
-        missing.append("time_in_future")
-    return _conversation_move(reach, conversation, "schedule", lambda c: c.schedule(at=at), missing)
+    moved: QualityConversation = perform_transition(reach, conversation, "schedule", at=at)
+    return moved
 
 
-@transaction.atomic
 def conversation_hold(
     *, reach: Reach, conversation: QualityConversation, on: datetime.date
 ) -> QualityConversation:
-    missing = [] if on.year == conversation.year else ["held_in_the_conversation_year"]
-    return _conversation_move(reach, conversation, "hold", lambda c: c.hold(on=on), missing)
+    moved: QualityConversation = perform_transition(reach, conversation, "hold", on=on)
+    return moved
 
 
-@transaction.atomic
 def conversation_document(
     *,
     reach: Reach,
@@ -181,29 +160,50 @@ def conversation_document(
 ) -> QualityConversation:
     """The summary and the follow-up actions (what, who, by when); a follow-up marked for the plan
     becomes a measure in the person's individual plan, which must be open for changes (422)."""
-    from plans.choices import CLOSED_STATES, EDITABLE_STATES
-    from plans.models import IndividualPlan, Measure
-    from plans.services import plan_item_create
+    moved: QualityConversation = perform_transition(
+        reach, conversation, "document", summary=summary, follow_ups=follow_ups or []
+    )
+    return moved
 
-    follow_ups = follow_ups or []
-    missing = [] if summary.strip() else ["summary"]
-    plan = None
-    if any(item.get("to_plan") for item in follow_ups):
-        plan = (
-            IndividualPlan.objects.filter(service_user_id=conversation.service_user_id)
-            .exclude(state__in=[str(s) for s in CLOSED_STATES])
-            .first()
-        )
+
+def _open_plan(conversation: QualityConversation) -> Any:
+    from plans.choices import CLOSED_STATES
+    from plans.models import IndividualPlan
+
+    return (
+        IndividualPlan.objects.filter(service_user_id=conversation.service_user_id)
+        .exclude(state__in=[str(s) for s in CLOSED_STATES])
+        .first()
+    )
+
+
+def documentation_missing(conversation: QualityConversation, values: Mapping[str, Any]) -> list[str]:
+    from plans.choices import EDITABLE_STATES
+
+    missing = [] if str(values.get("summary") or "").strip() else ["summary"]
+    if any(item.get("to_plan") for item in values.get("follow_ups") or []):
+        plan = _open_plan(conversation)
         if plan is None or plan.state not in EDITABLE_STATES:
             missing.append("plan_open_for_changes")
-    conversation = _conversation_move(
-        reach, conversation, "document", lambda c: c.document(summary=summary), missing
-    )
+    return missing
+
+
+def record_follow_ups(move: Move) -> None:
+    """The ``document`` transition's follow-ups, each audited; those for the plan become measures."""
+    from plans.models import Measure
+    from plans.services import plan_item_create
+
+    conversation, follow_ups = move.obj, move.input.get("follow_ups") or []
+    plan = _open_plan(conversation) if any(item.get("to_plan") for item in follow_ups) else None
     for item in follow_ups:
         measure: Any = None
         if item.get("to_plan") and plan is not None:
             measure = plan_item_create(
-                reach=reach, plan=plan, model=Measure, description=item["text"], end_date=item.get("deadline")
+                reach=move.reach,
+                plan=plan,
+                model=Measure,
+                description=item["text"],
+                end_date=item.get("deadline"),
             )
         follow_up = FollowUp.objects.create(
             conversation=conversation,
@@ -213,13 +213,12 @@ def conversation_document(
             plan_measure=measure,
         )
         audit_record(
-            actor=reach.actor,
+            actor=move.reach.actor,
             action="followup.create",
             obj=follow_up,
             service_user=conversation.service_user,
             changes={"deadline": [None, follow_up.deadline.isoformat() if follow_up.deadline else None]},
         )
-    return conversation
 
 
 @transaction.atomic

@@ -16,10 +16,11 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from casework.choices import CaseState, ConversationState
+from casework.engine import transition_count
 from casework.models import Case, QualityConversation, Unit
 from notifications.catalogue import message_for
 from notifications.delivery import create_notifications
@@ -76,7 +77,7 @@ def meetings_soon(now: datetime.datetime) -> list[int]:
     invited = (
         Meeting.objects.filter(state=MeetingState.INVITED)
         .select_related(*message_for("meeting_soon").related)
-        .annotate(moves=Count("transitions", filter=Q(transitions__name="reschedule")))
+        .annotate(moves=transition_count(Meeting, "reschedule"))
     )
     ids = _remind(
         "meeting_tomorrow",

@@ -11,8 +11,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from casework.admin.mixins import ReadOnlyAdmin
-from plans.models import Goal, IndividualPlan, Measure, Participant, PlanTransition, PlanVersion
+from casework.admin.mixins import ReadOnlyAdmin, WorkflowHistoryAdminMixin
+from plans.models import Goal, IndividualPlan, Measure, Participant, PlanVersion
 
 
 class _ReadOnlyInline(admin.TabularInline):
@@ -45,18 +45,13 @@ class MeasureInline(_ReadOnlyInline):
     fields = ("description", "scope", "responsible", "start_date", "end_date")
 
 
-class TransitionInline(_ReadOnlyInline):
-    model = PlanTransition
-    fields = ("occurred_at", "name", "source", "target", "actor", "comment")
-
-
 class VersionInline(_ReadOnlyInline):
     model = PlanVersion
     fields = ("number", "reason", "created_at", "created_by")
 
 
 @admin.register(IndividualPlan)
-class IndividualPlanAdmin(ReadOnlyAdmin):
+class IndividualPlanAdmin(WorkflowHistoryAdminMixin, ReadOnlyAdmin):
     person_path = "service_user"
     access_resource = "admin.plan"
     list_display = ("id", "service_user", "unit", "coordinator", "state", "next_review_date")
@@ -79,5 +74,6 @@ class IndividualPlanAdmin(ReadOnlyAdmin):
         "hold_reason",
         "closing_reason",
         "final_evaluation",
+        "history",
     )
-    inlines = (GoalInline, ParticipantInline, MeasureInline, TransitionInline, VersionInline)
+    inlines = (GoalInline, ParticipantInline, MeasureInline, VersionInline)

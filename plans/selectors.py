@@ -8,7 +8,6 @@ version, never the working copy (``plan_public_content``).
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
@@ -18,10 +17,8 @@ from casework.choices import RepresentativeKind
 from casework.limits import parse_id
 from casework.models import Consent
 from casework.selectors import Reach, one_in_reach, reachable_service_user_ids
-from plans import guards
 from plans.choices import APPROVED_STATES
-from plans.models import IndividualPlan, PlanTransition, PlanVersion
-from plans.policies import may_move
+from plans.models import IndividualPlan, PlanVersion
 
 # Version numbers are a PositiveIntegerField: larger numbers cannot exist.
 MAX_VERSION_NUMBER = 2**31 - 1
@@ -91,10 +88,6 @@ def plan_staff_get_for(*, reach: Reach, id: Any) -> IndividualPlan:
     return one_in_reach(plan_list_for(reach=staff_reach), id)
 
 
-def plan_history(*, plan: IndividualPlan) -> QuerySet[PlanTransition]:
-    return plan.transitions.select_related("actor").order_by("occurred_at", "id")
-
-
 def plan_versions_for(*, reach: Reach, plan: IndividualPlan) -> QuerySet[PlanVersion]:
     """The approved versions the actor may read: every one for staff; for a representative only
     the latest, the one version that is theirs to see (the list, one version, a diff and the
@@ -129,37 +122,6 @@ def plan_detail_for(*, plan: IndividualPlan) -> IndividualPlan:
         .annotate(latest_version_number=Max("versions__number"))  # not the versions' content
         .get(pk=plan.pk)
     )
-
-
-@dataclasses.dataclass(frozen=True)
-class TransitionOption:
-    name: str
-    target: str
-    allowed: bool
-    blocked_by: list[str]
-
-
-def plan_transition_options(*, reach: Reach, plan: IndividualPlan) -> list[TransitionOption]:
-    """The transitions from the plan's state, whether this actor may take each now, and why not.
-
-    ``blocked_by`` holds ``permission``, ``missing: <item>`` for each failed guard, and
-    ``input: …`` for what the request itself must carry (those do not make it disallowed).
-    """
-    from plans.services import TRANSITIONS  # the specs live with the services that use them
-
-    allowed_to_move = may_move(reach, plan)
-    options = []
-    for transition in plan.transitions_from_here():
-        blocked = [] if allowed_to_move else ["permission"]
-        blocked += [f"missing: {item}" for item in guards.missing_for(plan, transition.name)]
-        hard = bool(blocked)
-        spec = TRANSITIONS[transition.name]
-        if spec.needs_reason:
-            blocked.append("input: comment (reason)")
-        if spec.needs_final_evaluation:
-            blocked.append("input: final_evaluation")
-        options.append(TransitionOption(transition.name, str(transition.target), not hard, blocked))
-    return sorted(options, key=lambda option: option.name)
 
 
 def plan_document_content(*, reach: Reach, plan: IndividualPlan, version: str | None) -> dict[str, Any]:

@@ -5,16 +5,14 @@ transaction. Lock order: the plan row first (``_lock``), then its content rows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
 
 from casework.audit import audit_record, changes_between
 from casework.choices import AccessSource
+from casework.engine import perform_transition
 from casework.models import Consent, ServiceUser, StaffMembership, Unit
 from casework.selectors import Reach
 from casework.services import (
@@ -23,19 +21,14 @@ from casework.services import (
     access_reasons_end,
     ensure_unit_serves,
 )
-from config.errors import Conflict, GuardFailed, TransitionNotAllowed
+from config.errors import Conflict
 from notifications.services import outbox_emit
-from plans import guards
-from plans.choices import ParticipantKind, PlanState, VersionReason
-from plans.content import plan_content, plan_for_content
+from plans.choices import ParticipantKind, PlanState
 from plans.models import (
     Goal,
     GoalAssessment,
     IndividualPlan,
     Participant,
-    PlanReview,
-    PlanTransition,
-    PlanVersion,
 )
 from plans.participants import IDENTITY_FIELDS, duplicate_problem, kind_field_problem
 from plans.policies import ensure_can_create, ensure_can_edit, ensure_can_move
@@ -46,7 +39,7 @@ def _lock(plan: IndividualPlan) -> IndividualPlan:
     return IndividualPlan.objects.select_for_update().select_related("service_user", "unit").get(pk=plan.pk)
 
 
-def _role(reach: Reach, plan: IndividualPlan) -> str:
+def plan_role(reach: Reach, plan: IndividualPlan) -> str:
     if reach.is_superuser:
         return "superuser"
     roles = set(reach.roles_in([plan.unit_id]))
@@ -60,7 +53,7 @@ def _audit(reach: Reach, plan: IndividualPlan, action: str, obj: models.Model, *
         actor=reach.actor,
         action=action,
         obj=obj,
-        role=_role(reach, plan),
+        role=plan_role(reach, plan),
         service_user=plan.service_user,
         **kwargs,
     )
@@ -95,7 +88,7 @@ def _still_on_plan(plan: IndividualPlan, user_id: int) -> bool:
     return user_id == plan.coordinator_id or plan.participants.filter(user_id=user_id).exists()
 
 
-def _end_plan_access(plan: IndividualPlan, actor: Any) -> None:
+def plan_access_end(plan: IndividualPlan, actor: Any) -> None:
     """Withdrawal and completion end, at once, every reason the plan gave."""
     _release_plan_access(plan, None, actor)
 
@@ -283,219 +276,26 @@ def goal_assess(*, reach: Reach, goal: Goal, progress: str, assessment: str) -> 
     return row
 
 
-# --- Transitions ----------------------------------------------------------------------------
+# --- Transitions (declared in plans/workflow.py, performed by the engine) -------------------
 
 
-@dataclass(frozen=True)
-class TransitionSpec:
-    name: str
-    needs_reason: bool = False
-    needs_final_evaluation: bool = False
+def _transition(name: str) -> Callable[..., IndividualPlan]:
+    def perform(*, reach: Reach, plan: IndividualPlan, comment: str = "", **values: Any) -> IndividualPlan:
+        result: IndividualPlan = perform_transition(reach, plan, name, comment=comment, **values)
+        return result
+
+    perform.__name__ = perform.__qualname__ = f"plan_{name}"
+    perform.__doc__ = f"The plan's ``{name}`` transition (plans/workflow.py declares it)."
+    return perform
 
 
-@transaction.atomic
-def _transition(
-    *,
-    reach: Reach,
-    plan: IndividualPlan,
-    spec: TransitionSpec,
-    comment: str,
-    call: Callable[[IndividualPlan], None],
-    after: Callable[[IndividualPlan], object] | None = None,
-    extra_missing: list[str] | None = None,
-) -> IndividualPlan:
-    """Lock, check state, permission and guard; transition; save; history, audit and outbox."""
-    plan = _lock(plan)
-    available = [t.name for t in plan.transitions_from_here()]
-    if spec.name not in available:
-        raise TransitionNotAllowed(
-            _("The plan is '%(state)s'; '%(name)s' is not possible from there.")
-            % {"state": plan.state, "name": spec.name},
-            available_transitions=sorted(available),
-        )
-    ensure_can_move(reach=reach, plan=plan)
-    missing = guards.missing_for(plan, spec.name) + (extra_missing or [])
-    if spec.needs_reason and not comment.strip():
-        missing.append("reason")
-    if missing:
-        raise GuardFailed(
-            _("'%(name)s' needs: %(missing)s.") % {"name": spec.name, "missing": ", ".join(missing)},
-            missing=missing,
-        )
-    source = plan.state
-    call(plan)
-    try:
-        plan.save()
-    except ConcurrentTransition as error:
-        raise Conflict(
-            _("The plan was changed by someone else; reload it."), code="concurrent_change"
-        ) from error
-    PlanTransition.objects.create(
-        plan=plan, name=spec.name, source=source, target=plan.state, actor=reach.actor, comment=comment
-    )
-    if after is not None:
-        after(plan)
-    _audit(reach, plan, f"plan.{spec.name}", plan, changes={"state": [source, plan.state]}, comment=comment)
-    outbox_emit(
-        event=f"plan.{spec.name}", obj=plan, payload={"from": source, "to": plan.state, "plan": plan.pk}
-    )
-    return plan
-
-
-def _freeze(plan: IndividualPlan, actor: Any, reason: str) -> PlanVersion:
-    last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
-    return PlanVersion.objects.create(
-        plan=plan,
-        number=last + 1,
-        reason=reason,
-        content=plan_content(plan_for_content(plan.pk)),
-        created_by=actor,
-    )
-
-
-def plan_request_consent(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> IndividualPlan:
-    return _transition(
-        reach=reach,
-        plan=plan,
-        spec=TRANSITIONS["request_consent"],
-        comment=comment,
-        call=lambda p: p.request_consent(),
-    )
-
-
-def plan_record_consent(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> IndividualPlan:
-    return _transition(
-        reach=reach,
-        plan=plan,
-        spec=TRANSITIONS["record_consent"],
-        comment=comment,
-        call=lambda p: p.record_consent(),
-    )
-
-
-def plan_activate(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> IndividualPlan:
-    return _transition(
-        reach=reach,
-        plan=plan,
-        spec=TRANSITIONS["activate"],
-        comment=comment,
-        call=lambda p: p.activate(),
-        after=lambda p: _freeze(p, reach.actor, VersionReason.ACTIVATION),
-    )
-
-
-def _open_review(plan: IndividualPlan, actor: Any) -> None:
-    number = (plan.reviews.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    PlanReview.objects.create(
-        plan=plan, number=number, due_date=plan.next_review_date, started_at=timezone.now(), started_by=actor
-    )
-
-
-def plan_start_review(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> IndividualPlan:
-    return _transition(
-        reach=reach,
-        plan=plan,
-        spec=TRANSITIONS["start_review"],
-        comment=comment,
-        call=lambda p: p.start_review(),
-        after=lambda p: _open_review(p, reach.actor),
-    )
-
-
-def _close_review(plan: IndividualPlan, actor: Any) -> None:
-    plan.reviews.filter(completed_at__isnull=True).update(completed_at=timezone.now())
-    _freeze(plan, actor, VersionReason.REVIEW)
-
-
-def plan_complete_review(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> IndividualPlan:
-    return _transition(
-        reach=reach,
-        plan=plan,
-        spec=TRANSITIONS["complete_review"],
-        comment=comment,
-        call=lambda p: p.complete_review(),
-        after=lambda p: _close_review(p, reach.actor),
-    )
-
-
-def plan_put_on_hold(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> IndividualPlan:
-    return _transition(
-        reach=reach,
-        plan=plan,
-        spec=TRANSITIONS["put_on_hold"],
-        comment=comment,
-        call=lambda p: p.put_on_hold(reason=comment),
-    )
-
-
-def plan_resume(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> IndividualPlan:
-    return _transition(
-        reach=reach, plan=plan, spec=TRANSITIONS["resume"], comment=comment, call=lambda p: p.resume()
-    )
-
-
-def plan_complete(
-    *, reach: Reach, plan: IndividualPlan, comment: str = "", final_evaluation: str = ""
-) -> IndividualPlan:
-    return _transition(
-        reach=reach,
-        plan=plan,
-        spec=TRANSITIONS["complete"],
-        comment=comment,
-        call=lambda p: p.complete(reason=comment, final_evaluation=final_evaluation),
-        after=lambda p: _end_plan_access(p, reach.actor),
-        extra_missing=[] if final_evaluation.strip() else ["final_evaluation"],
-    )
-
-
-def plan_withdraw(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> IndividualPlan:
-    """Consent withdrawn: the plan ends and every participant's access ends with it, at once."""
-    return _transition(
-        reach=reach,
-        plan=plan,
-        spec=TRANSITIONS["withdraw"],
-        comment=comment,
-        call=lambda p: p.withdraw(reason=comment),
-        after=lambda p: _end_plan_access(p, reach.actor),
-    )
-
-
-def plan_decline(*, reach: Reach, plan: IndividualPlan, comment: str = "") -> IndividualPlan:
-    """The person declined a plan; the coordinator (and their access) is kept, as the law asks."""
-    return _transition(
-        reach=reach,
-        plan=plan,
-        spec=TRANSITIONS["decline"],
-        comment=comment,
-        call=lambda p: p.decline(reason=comment),
-    )
-
-
-TRANSITIONS: dict[str, TransitionSpec] = {
-    spec.name: spec
-    for spec in (
-        TransitionSpec("request_consent"),
-        TransitionSpec("record_consent"),
-        TransitionSpec("activate"),
-        TransitionSpec("start_review"),
-        TransitionSpec("complete_review"),
-        TransitionSpec("put_on_hold", needs_reason=True),
-        TransitionSpec("resume", needs_reason=True),
-        TransitionSpec("complete", needs_reason=True, needs_final_evaluation=True),
-        TransitionSpec("withdraw", needs_reason=True),
-        TransitionSpec("decline", needs_reason=True),
-    )
-}
-
-TRANSITION_SERVICES: dict[str, Callable[..., IndividualPlan]] = {
-    "request_consent": plan_request_consent,
-    "record_consent": plan_record_consent,
-    "activate": plan_activate,
-    "start_review": plan_start_review,
-    "complete_review": plan_complete_review,
-    "put_on_hold": plan_put_on_hold,
-    "resume": plan_resume,
-    "complete": plan_complete,
-    "withdraw": plan_withdraw,
-    "decline": plan_decline,
-}
+plan_request_consent = _transition("request_consent")
+plan_record_consent = _transition("record_consent")
+plan_activate = _transition("activate")
+plan_start_review = _transition("start_review")
+plan_complete_review = _transition("complete_review")
+plan_put_on_hold = _transition("put_on_hold")
+plan_resume = _transition("resume")
+plan_complete = _transition("complete")  # also takes ``final_evaluation``
+plan_withdraw = _transition("withdraw")
+plan_decline = _transition("decline")

@@ -6,7 +6,6 @@ Representatives follow meetings through the portal (a later issue); here they se
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from typing import Any
 
@@ -16,7 +15,6 @@ from django.utils import timezone
 from casework.selectors import Reach, one_in_reach, reachable_service_user_ids
 from responsibility_groups.choices import BOOKED_STATES, MeetingState
 from responsibility_groups.models import Attendance, Meeting, ResponsibilityGroup
-from responsibility_groups.policies import may_run
 from responsibility_groups.sharing import sharing_missing
 
 HELD_STATES = [MeetingState.HELD, MeetingState.MINUTES_DRAFT, MeetingState.MINUTES_APPROVED]
@@ -93,31 +91,6 @@ def meetings_of_user(*, user: Any, since: datetime.datetime | None = None) -> Qu
             )
         )
     )
-
-
-@dataclasses.dataclass(frozen=True)
-class MeetingTransitionOption:
-    name: str
-    target: str
-    allowed: bool
-    blocked_by: list[str]
-
-
-def meeting_transition_options(*, reach: Reach, meeting: Meeting) -> list[MeetingTransitionOption]:
-    from responsibility_groups.services import MEETING_TRANSITIONS, meeting_guard_missing
-
-    runner = may_run(reach, meeting.group)
-    options = []
-    for transition in meeting.transitions_from_here():
-        blocked = [] if runner else ["permission"]
-        blocked += [f"missing: {item}" for item in meeting_guard_missing(meeting, transition.name)]
-        hard = bool(blocked)
-        if MEETING_TRANSITIONS[transition.name].needs_reason:
-            blocked.append("input: comment (reason)")
-        if transition.name == "reschedule":
-            blocked.append("input: starts_at, ends_at")
-        options.append(MeetingTransitionOption(transition.name, str(transition.target), not hard, blocked))
-    return sorted(options, key=lambda option: option.name)
 
 
 def member_sharing_status(*, group: ResponsibilityGroup) -> dict[int, list[str]]:

@@ -1,22 +1,21 @@
 """Writes to responsibility groups and meetings: permission, change, audit and outbox in one
-transaction. Lock order: the meeting row (``_lock``), then its bookings.
+transaction. Lock order: the meeting row (``meeting_lock``), then its bookings.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition
 
 from casework.audit import audit_record, changes_between
 from casework.choices import AccessSource
+from casework.engine import Move, perform_transition
 from casework.models import ServiceUser, StaffMembership, Unit
 from casework.selectors import Reach
 from casework.services import (
@@ -25,12 +24,13 @@ from casework.services import (
     access_reasons_end,
     ensure_unit_serves,
 )
-from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
+from config.errors import Conflict, GuardFailed, NotAllowed
 from notifications.services import outbox_emit
 from plans.choices import EDITABLE_STATES
 from plans.models import IndividualPlan, Measure
 from plans.participants import duplicate_problem, kind_field_problem
 from plans.services import plan_item_create
+from responsibility_groups import events
 from responsibility_groups.choices import MeetingState, MemberKind
 from responsibility_groups.minutes import minutes_content
 from responsibility_groups.models import (
@@ -40,7 +40,6 @@ from responsibility_groups.models import (
     GroupMember,
     Meeting,
     MeetingBooking,
-    MeetingTransition,
     MinutesComment,
     MinutesTopic,
     MinutesVersion,
@@ -52,10 +51,19 @@ from responsibility_groups.sharing import sharing_missing
 DEADLOCK_DETECTED = "40P01"
 
 
+def group_role(reach: Reach, group: ResponsibilityGroup) -> str:
+    """The actor's role in the group's unit, as the audit trail names it."""
+    return "superuser" if reach.is_superuser else ",".join(sorted(reach.roles_in([group.unit_id]))) or "staff"
+
+
 def _audit(reach: Reach, group: ResponsibilityGroup, action: str, obj: Any, **kwargs: Any) -> None:
-    role = "superuser" if reach.is_superuser else ",".join(sorted(reach.roles_in([group.unit_id]))) or "staff"
     audit_record(
-        actor=reach.actor, action=action, obj=obj, role=role, service_user=group.service_user, **kwargs
+        actor=reach.actor,
+        action=action,
+        obj=obj,
+        role=group_role(reach, group),
+        service_user=group.service_user,
+        **kwargs,
     )
 
 
@@ -272,7 +280,7 @@ def meeting_create(
     return meeting
 
 
-def _lock(meeting: Meeting) -> Meeting:
+def meeting_lock(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update().select_related("group__service_user").get(pk=meeting.pk)
 
 
@@ -362,27 +370,7 @@ def _book_one(meeting: Meeting, user_id: int) -> None:
 def _announce_change(meeting: Meeting) -> None:
     """The attendee list changed: calendars need the invitation again, with a higher SEQUENCE."""
     Meeting.objects.filter(pk=meeting.pk).update(sequence=F("sequence") + 1)
-    outbox_emit(event="meeting.attendees_changed", obj=meeting, payload={"meeting": meeting.pk})
-
-
-@dataclass(frozen=True)
-class MeetingTransitionSpec:
-    name: str
-    needs_reason: bool = False
-
-
-MEETING_TRANSITIONS = {
-    spec.name: spec
-    for spec in (
-        MeetingTransitionSpec("invite"),
-        MeetingTransitionSpec("reschedule"),
-        MeetingTransitionSpec("cancel", needs_reason=True),
-        MeetingTransitionSpec("record_held"),
-        MeetingTransitionSpec("start_minutes"),
-        MeetingTransitionSpec("approve_minutes"),
-        MeetingTransitionSpec("correct_minutes", needs_reason=True),
-    )
-}
+    outbox_emit(event=events.MEETING_ATTENDEES_CHANGED, obj=meeting, payload={"meeting": meeting.pk})
 
 
 def meeting_guard_missing(meeting: Meeting, name: str) -> list[str]:
@@ -430,7 +418,6 @@ def _other_missing(meeting: Meeting, name: str) -> list[str]:
     return []
 
 
-@transaction.atomic
 def meeting_transition(
     *,
     reach: Reach,
@@ -440,85 +427,47 @@ def meeting_transition(
     starts_at: datetime.datetime | None = None,
     ends_at: datetime.datetime | None = None,
 ) -> Meeting:
-    """Lock, check state, permission and guard; transition; side effects; history, audit, outbox."""
-    spec = MEETING_TRANSITIONS[name]
-    meeting = _lock(meeting)
-    available = sorted(t.name for t in meeting.transitions_from_here())
-    if name not in available:
-        raise TransitionNotAllowed(
-            _("The meeting is '%(state)s'; '%(name)s' is not possible from there.")
-            % {"state": meeting.state, "name": name},
-            available_transitions=available,
-        )
-    group = meeting.group
-    ensure_can_run(reach=reach, group=group)
-    missing = meeting_guard_missing(meeting, name)
-    if spec.needs_reason and not comment.strip():
-        missing.append("reason")
-    if name == "reschedule" and (starts_at is None or ends_at is None):
-        missing.append("starts_at, ends_at")
-    if missing:
-        raise GuardFailed(
-            _("'%(name)s' needs: %(missing)s.") % {"name": name, "missing": ", ".join(missing)},
-            missing=missing,
-        )
-    source = meeting.state
-    _apply(reach, meeting, name, comment, starts_at, ends_at)
-    try:
-        meeting.save()
-    except ConcurrentTransition as error:
-        raise Conflict(
-            _("The meeting was changed by someone else; reload it."), code="concurrent_change"
-        ) from error
-    MeetingTransition.objects.create(
-        meeting=meeting, name=name, source=source, target=meeting.state, actor=reach.actor, comment=comment
+    """The meeting's transition ``name`` (declared in responsibility_groups/workflow.py)."""
+    moved: Meeting = perform_transition(
+        reach, meeting, name, comment=comment, starts_at=starts_at, ends_at=ends_at
     )
-    _audit(
-        reach, group, f"meeting.{name}", meeting, changes={"state": [source, meeting.state]}, comment=comment
-    )
-    outbox_emit(
-        event=f"meeting.{name}",
-        obj=meeting,
-        payload={"from": source, "to": meeting.state, "meeting": meeting.pk, "sequence": meeting.sequence},
-    )
-    return meeting
+    return moved
 
 
-def _apply(
-    reach: Reach,
-    meeting: Meeting,
-    name: str,
-    comment: str,
-    starts_at: datetime.datetime | None,
-    ends_at: datetime.datetime | None,
-) -> None:
-    """Each transition's own side effects, before the save (the row is locked)."""
-    if name == "invite":
-        _future(meeting.starts_at, meeting.ends_at)
-        _book(meeting, meeting.starts_at, meeting.ends_at)
-        members = meeting.group.members.filter(is_active=True)
-        Attendance.objects.bulk_create(
-            [Attendance(meeting=meeting, member=member) for member in members], ignore_conflicts=True
-        )
-        meeting.invite()
-    elif name == "reschedule":
-        if starts_at is None or ends_at is None:  # pragma: no cover - the guard names them first
-            raise InvalidField(field="starts_at", code="required", detail=_("A new time is required."))
-        _future(starts_at, ends_at)
-        _book(meeting, starts_at, ends_at)
-        meeting.reschedule(starts_at=starts_at, ends_at=ends_at)
-    elif name == "cancel":
-        MeetingBooking.objects.filter(meeting=meeting).update(active=False)
-        meeting.cancel(reason=comment)
-    elif name == "approve_minutes":
-        _agreements_to_plan(reach, meeting)
-        meeting.approve_minutes()
-        last = meeting.minutes_versions.order_by("-number").values_list("number", flat=True).first() or 0
-        MinutesVersion.objects.create(
-            meeting=meeting, number=last + 1, content=minutes_content(meeting), approved_by=reach.actor
-        )
-    else:
-        getattr(meeting, name)()
+# --- What the transitions do besides moving the state (fields only, the row is locked) -----------
+
+
+def apply_invite(move: Move) -> None:
+    meeting = move.obj
+    _future(meeting.starts_at, meeting.ends_at)
+    _book(meeting, meeting.starts_at, meeting.ends_at)
+    members = meeting.group.members.filter(is_active=True)
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=meeting, member=member) for member in members], ignore_conflicts=True
+    )
+    meeting.invite()
+
+
+def apply_reschedule(move: Move) -> None:
+    meeting, starts_at, ends_at = move.obj, move.input["starts_at"], move.input["ends_at"]
+    _future(starts_at, ends_at)
+    _book(meeting, starts_at, ends_at)
+    meeting.reschedule(starts_at=starts_at, ends_at=ends_at)
+
+
+def apply_cancel(move: Move) -> None:
+    MeetingBooking.objects.filter(meeting=move.obj).update(active=False)
+    move.obj.cancel(reason=move.comment)
+
+
+def apply_approve_minutes(move: Move) -> None:
+    meeting = move.obj
+    _agreements_to_plan(move.reach, meeting)
+    meeting.approve_minutes()
+    last = meeting.minutes_versions.order_by("-number").values_list("number", flat=True).first() or 0
+    MinutesVersion.objects.create(
+        meeting=meeting, number=last + 1, content=minutes_content(meeting), approved_by=move.reach.actor
+    )
 
 
 def _agreements_to_plan(reach: Reach, meeting: Meeting) -> None:
@@ -549,7 +498,7 @@ def _agreements_to_plan(reach: Reach, meeting: Meeting) -> None:
 @transaction.atomic
 def attendance_record(*, reach: Reach, meeting: Meeting, attended: Mapping[int, bool]) -> list[Attendance]:
     """Who took part, by member id; while the meeting is invited or just held."""
-    meeting = _lock(meeting)
+    meeting = meeting_lock(meeting)
     ensure_can_run(reach=reach, group=meeting.group)
     if meeting.state not in (MeetingState.INVITED, MeetingState.HELD) or meeting.starts_at > timezone.now():
         raise Conflict(
@@ -573,7 +522,7 @@ def minutes_write(
     *, reach: Reach, meeting: Meeting, topics: list[dict[str, Any]], agreements: list[dict[str, Any]]
 ) -> Meeting:
     """Replace the draft minutes' topics and agreements; approved minutes are locked (409)."""
-    meeting = _lock(meeting)
+    meeting = meeting_lock(meeting)
     ensure_can_run(reach=reach, group=meeting.group)
     if meeting.state != MeetingState.MINUTES_DRAFT:
         raise Conflict(_("Minutes can be written only while they are a draft."), code="minutes_locked")
@@ -616,7 +565,7 @@ def minutes_write(
 @transaction.atomic
 def minutes_comment(*, reach: Reach, meeting: Meeting, text: str) -> MinutesComment:
     """An attendee comments on approved minutes; the minutes stay as approved."""
-    meeting = _lock(meeting)
+    meeting = meeting_lock(meeting)
     if meeting.state != MeetingState.MINUTES_APPROVED:
         raise Conflict(_("Comments are made on approved minutes."), code="minutes_not_approved")
     attended = meeting.attendance.filter(attended=True, member__user=reach.actor).exists()

@@ -14,8 +14,11 @@ from django.contrib import admin
 from django.db.models import Model, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from casework.audit import access_log_record, audit_record, changes_between
+from casework.engine import history_for
 from casework.models import Representative, ServiceUser
 from casework.selectors import Reach, reach_for, service_user_queryset_for
 
@@ -230,3 +233,33 @@ class ReadOnlyAdmin(PersonScopeMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.get_fields(request, obj)
+
+
+class WorkflowHistoryAdminMixin:
+    """A read-only ``history`` field: the object's transitions from the engine's one table."""
+
+    @admin.display(description=_("history"))
+    def history(self, obj: Any) -> str:
+        rows = (
+            [
+                (
+                    row.occurred_at.strftime("%Y-%m-%d %H:%M"),
+                    row.name,
+                    row.source,
+                    row.target,
+                    row.actor,
+                    row.comment,
+                )
+                for row in history_for(obj)
+            ]
+            if obj is not None and obj.pk
+            else []
+        )
+        if not rows:
+            return "–"
+        return format_html(
+            "<table><tbody>{}</tbody></table>",
+            format_html_join(
+                "", "<tr><td>{}</td><td>{}</td><td>{} → {}</td><td>{}</td><td>{}</td></tr>", rows
+            ),
+        )

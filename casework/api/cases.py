@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -15,13 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from casework import cases as services
-from casework import conversations as conversation_services
 from casework import selectors
 from casework.api.base import PersonDataViewSet, reference_in_reach, unit_query_param
 from casework.api.fields import BoundedDateField, BoundedDateTimeField, IdField, IdListField, list_of
+from casework.api.workflow import WorkflowActionsMixin, transition_schema
 from casework.choices import DecisionOutcome, HomeVisitMissReason
-from casework.models import Case, Decision, HomeVisit, QualityConversation, Representative, WorkflowTransition
-from config.serializers import StrictInputSerializer, TransitionOptionSerializer
+from casework.models import Case, Decision, HomeVisit, QualityConversation, Representative
+from config.serializers import StrictInputSerializer
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -82,14 +81,6 @@ class HomeVisitSerializer(serializers.ModelSerializer):
         ]
 
 
-class WorkflowTransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.get_username", read_only=True)
-
-    class Meta:
-        model = WorkflowTransition
-        fields = ["id", "name", "source", "target", "actor", "occurred_at", "comment"]
-
-
 class CaseCreateSerializer(StrictInputSerializer):
     service_user = IdField()
     unit = IdField()
@@ -125,24 +116,6 @@ class StrictCaseRef(StrictInputSerializer):
     case = IdField()
 
 
-def _options(obj: Any, guards: dict[str, list[str]] | None = None) -> list[dict[str, Any]]:
-    """``GET …/transitions/``: each transition from the state; ``blocked_by`` for guards known
-    without request input (inputs such as a time or a summary are checked when performed)."""
-    guards = guards or {}
-    options = []
-    for transition in obj.transitions_from_here():
-        blocked = [f"missing: {item}" for item in guards.get(transition.name, [])]
-        options.append(
-            {
-                "name": transition.name,
-                "target": transition.target,
-                "allowed": not blocked,
-                "blocked_by": blocked,
-            }
-        )
-    return sorted(options, key=lambda option: option["name"])
-
-
 def _staff_user_for(conversation: QualityConversation) -> Any:
     def lookup(*, reach: Any, id: Any) -> Any:
         return selectors.staff_user_in_municipality(
@@ -152,35 +125,15 @@ def _staff_user_for(conversation: QualityConversation) -> Any:
     return lookup
 
 
-class WorkflowHistoryMixin:
-    """``GET …/history/`` for the casework workflows, which share one history table."""
-
-    @extend_schema(
-        summary="Every transition: who, when, from, to, comment",
-        responses=WorkflowTransitionSerializer(many=True),
-    )
-    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
-    def history(self, request: Request, pk: str) -> Response:
-        obj = self.get_in_reach(pk)  # type: ignore[attr-defined]
-        self.log_read("history", [obj])  # type: ignore[attr-defined]
-        page = self.paginate_queryset(_history(obj))  # type: ignore[attr-defined]
-        return self.get_paginated_response(WorkflowTransitionSerializer(page, many=True).data)  # type: ignore[attr-defined]
-
-
-def _history(obj: Any) -> Any:
-    return WorkflowTransition.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).select_related("actor")
-
-
 @extend_schema_view(
     list=extend_schema(summary="List cases in reach"),
     retrieve=extend_schema(summary="Get a case"),
     create=extend_schema(
         summary="Register a case", request=CaseCreateSerializer, responses={201: CaseSerializer}
     ),
+    transition=transition_schema(model=Case, request=CaseTransitionSerializer, response=CaseSerializer),
 )
-class CaseViewSet(WorkflowHistoryMixin, PersonDataViewSet):
+class CaseViewSet(WorkflowActionsMixin, PersonDataViewSet):
     queryset = Case.objects.none()
     serializer_class = CaseSerializer
     filterset_fields = ["state", "unit"]
@@ -210,54 +163,7 @@ class CaseViewSet(WorkflowHistoryMixin, PersonDataViewSet):
         case = services.case_create(reach=self.reach, service_user=person, unit=unit, **values)
         return self.respond_with(self.get_in_reach(str(case.pk)), status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Transitions from the current state, and what blocks each",
-        responses=TransitionOptionSerializer(many=True),
-        filters=False,  # a list, but not of the viewset's objects
-    )
-    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def transitions(self, request: Request, pk: str) -> Response:
-        case = self.get_in_reach(pk)
-        self.log_read("transitions", [case])
-        return Response(_options(case, {"decide": services.decision_missing(case)}))
-
-    @extend_schema(
-        summary="Perform a transition (start_assessment, decide, appeal, close)",
-        request=CaseTransitionSerializer,
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)],
-    )
-    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filterset_class=None)
-    def transition(self, request: Request, pk: str, name: str) -> Response:
-        case = self.get_in_reach(pk)
-        data = CaseTransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        if name == "start_assessment":
-            services.case_start_assessment(reach=self.reach, case=case, comment=values["comment"])
-        elif name == "decide":
-            absent = [f for f in ("outcome", "reasons", "complaint_information") if f not in values]
-            if absent and "decide" in {t.name for t in case.transitions_from_here()}:
-                raise serializers.ValidationError(
-                    {
-                        f: [serializers.ErrorDetail(_("Required for a decision."), code="required")]
-                        for f in absent
-                    }
-                )
-            services.case_decide(
-                reach=self.reach,
-                case=case,
-                outcome=values.get("outcome", ""),
-                reasons=values.get("reasons", ""),
-                complaint_information=values.get("complaint_information", ""),
-                services=values.get("services", ""),
-            )
-        elif name == "appeal":
-            services.case_appeal(reach=self.reach, case=case, comment=values["comment"])
-        elif name == "close":
-            services.case_close(reach=self.reach, case=case, comment=values["comment"])
-        else:
-            raise Http404
-        return self.respond_with(self.get_in_reach(pk))
+    transition_input = CaseTransitionSerializer
 
     @extend_schema(summary="Record that the provisional reply was sent", request=ProvisionalReplySerializer)
     @action(detail=True, methods=["post"], url_path="provisional-reply", filterset_class=None)
@@ -304,8 +210,11 @@ class CaseViewSet(WorkflowHistoryMixin, PersonDataViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List home visits in reach"),
     retrieve=extend_schema(summary="Get a home visit"),
+    transition=transition_schema(
+        model=HomeVisit, request=VisitTransitionSerializer, response=HomeVisitSerializer
+    ),
 )
-class HomeVisitViewSet(WorkflowHistoryMixin, PersonDataViewSet):
+class HomeVisitViewSet(WorkflowActionsMixin, PersonDataViewSet):
     queryset = HomeVisit.objects.none()
     serializer_class = HomeVisitSerializer
     filterset_fields = ["state", "case"]
@@ -333,54 +242,19 @@ class HomeVisitViewSet(WorkflowHistoryMixin, PersonDataViewSet):
         visit = services.home_visit_plan(reach=self.reach, case=case)
         return self.respond_with(self.get_in_reach(str(visit.pk)), status.HTTP_201_CREATED)
 
-    @extend_schema(
-        summary="Transitions from the current state",
-        responses=TransitionOptionSerializer(many=True),
-        filters=False,  # a list, but not of the viewset's objects
-    )
-    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def transitions(self, request: Request, pk: str) -> Response:
-        visit = self.get_in_reach(pk)
-        self.log_read("transitions", [visit])
-        return Response(_options(visit))
+    transition_input = VisitTransitionSerializer
 
-    @extend_schema(
-        summary="Perform a transition (schedule, complete, miss)",
-        request=VisitTransitionSerializer,
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)],
-    )
-    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filterset_class=None)
-    def transition(self, request: Request, pk: str, name: str) -> Response:
-        visit = self.get_in_reach(pk)
-        data = VisitTransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        if name == "schedule":
-            if "at" not in values:
-                raise serializers.ValidationError(
-                    {"at": [serializers.ErrorDetail(_("Required."), code="required")]}
-                )
-            services.home_visit_schedule(reach=self.reach, visit=visit, at=values["at"])
-        elif name == "complete":
-            wanted = set(values.get("representatives", []))
-            person_id = visit.case.service_user_id
-            present = list(Representative.objects.filter(pk__in=sorted(wanted), service_user_id=person_id))
-            if len(present) != len(wanted):
-                raise serializers.ValidationError(
-                    {"representatives": [serializers.ErrorDetail(_("Not found."), code="not_found")]}
-                )
-            services.home_visit_complete(
-                reach=self.reach,
-                visit=visit,
-                findings=values["findings"],
-                wishes=values["wishes"],
-                representatives=present,
+    def transition_values(self, obj: Any, name: str, values: dict[str, Any]) -> dict[str, Any]:
+        """The representatives present, by id: the person's own (400 ``not_found`` otherwise)."""
+        wanted = set(values.pop("representatives", []))
+        present = list(
+            Representative.objects.filter(pk__in=sorted(wanted), service_user_id=obj.case.service_user_id)
+        )
+        if len(present) != len(wanted):
+            raise serializers.ValidationError(
+                {"representatives": [serializers.ErrorDetail(_("Not found."), code="not_found")]}
             )
-        elif name == "miss":
-            services.home_visit_miss(reach=self.reach, visit=visit, reason=values.get("reason", ""))
-        else:
-            raise Http404
-        return self.respond_with(self.get_in_reach(pk))
+        return {**values, "representatives": present}
 
 
 # --- Quality conversations ------------------------------------------------------------------
@@ -429,8 +303,13 @@ class ConversationTransitionSerializer(StrictInputSerializer):
 @extend_schema_view(
     list=extend_schema(summary="List quality conversations in reach"),
     retrieve=extend_schema(summary="Get a quality conversation"),
+    transition=transition_schema(
+        model=QualityConversation,
+        request=ConversationTransitionSerializer,
+        response=QualityConversationSerializer,
+    ),
 )
-class QualityConversationViewSet(WorkflowHistoryMixin, PersonDataViewSet):
+class QualityConversationViewSet(WorkflowActionsMixin, PersonDataViewSet):
     queryset = QualityConversation.objects.none()
     serializer_class = QualityConversationSerializer
     filterset_fields = ["year", "state", "unit"]
@@ -444,70 +323,21 @@ class QualityConversationViewSet(WorkflowHistoryMixin, PersonDataViewSet):
     def get_in_reach(self, pk: str) -> QualityConversation:
         return selectors.quality_conversation_get_for(reach=self.reach, id=pk)
 
-    @extend_schema(
-        summary="Transitions from the current state, and what blocks each",
-        responses=TransitionOptionSerializer(many=True),
-        filters=False,  # a list, but not of the viewset's objects
-    )
-    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def transitions(self, request: Request, pk: str) -> Response:
-        conversation = self.get_in_reach(pk)
-        self.log_read("transitions", [conversation])
-        valid = conversation_services.representative_valid_now(conversation)
-        blocked = [] if valid else ["representative_valid"]
-        return Response(_options(conversation, {"offer": blocked, "schedule": blocked}))
+    transition_input = ConversationTransitionSerializer
 
-    @extend_schema(
-        summary="Perform a transition (offer, accept, decline, schedule, hold, document)",
-        request=ConversationTransitionSerializer,
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)],
-    )
-    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filterset_class=None)
-    def transition(self, request: Request, pk: str, name: str) -> Response:
-        conversation = self.get_in_reach(pk)
-        data = ConversationTransitionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        needs = {"schedule": "at", "hold": "on"}
-        if name in needs and needs[name] not in values:
-            field = needs[name]
-            raise serializers.ValidationError(
-                {field: [serializers.ErrorDetail(_("Required."), code="required")]}
-            )
-        reach = self.reach
-        simple = {
-            "offer": conversation_services.conversation_offer,
-            "accept": conversation_services.conversation_accept,
-            "decline": conversation_services.conversation_decline,
-        }
-        if name in simple:
-            simple[name](reach=reach, conversation=conversation)
-        elif name == "schedule":
-            conversation_services.conversation_schedule(
-                reach=reach, conversation=conversation, at=values["at"]
-            )
-        elif name == "hold":
-            conversation_services.conversation_hold(reach=reach, conversation=conversation, on=values["on"])
-        elif name == "document":
-            conversation_services.conversation_document(
-                reach=reach,
-                conversation=conversation,
-                summary=values["summary"],
-                follow_ups=[
-                    {
-                        **item,
-                        "owner": reference_in_reach(
-                            _staff_user_for(conversation), reach=reach, field="owner", id=item["owner"]
-                        )
-                        if item.get("owner")
-                        else None,
-                    }
-                    for item in values.get("follow_ups", [])
-                ],
-            )
-        else:
-            raise Http404
-        return self.respond_with(self.get_in_reach(pk))
+    def transition_values(self, obj: Any, name: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Each follow-up's owner, by id: a staff member of the person's municipality."""
+        lookup = _staff_user_for(obj)
+        follow_ups = [
+            {
+                **item,
+                "owner": reference_in_reach(lookup, reach=self.reach, field="owner", id=item["owner"])
+                if item.get("owner")
+                else None,
+            }
+            for item in values.pop("follow_ups", [])
+        ]
+        return {**values, "follow_ups": follow_ups}
 
     @extend_schema(
         summary="This year's conversations not yet offered, per unit",

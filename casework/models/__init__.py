@@ -1,10 +1,11 @@
 from casework.models.audit import AccessLogEntry, AuditEvent
-from casework.models.cases import Case, Decision, HomeVisit, WorkflowTransition
+from casework.models.cases import Case, Decision, HomeVisit
 from casework.models.conversations import FollowUp, QualityConversation
 from casework.models.grants import AccessGrant, ServiceUserUserObjectPermission
 from casework.models.organisation import Municipality, ServiceArea, StaffMembership, Unit
 from casework.models.people import Consent, Mandate, Representative, ServiceUser, mask_national_id
 from casework.models.security import ApiToken, LoginThrottle
+from casework.models.workflow import WorkflowTransition
 
 __all__ = [
     "AccessGrant",

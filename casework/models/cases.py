@@ -138,28 +138,3 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return str(_("Decision in case #%(id)s") % {"id": self.case_id})
-
-
-class WorkflowTransition(models.Model):
-    """The history of the casework workflows (cases, home visits; later quality conversations):
-    who moved which object, when, from and to which state, and why."""
-
-    object_type = models.CharField(_("object type"), max_length=60)
-    object_id = models.CharField(_("object id"), max_length=40)
-    name = models.CharField(_("transition"), max_length=40)
-    source = models.CharField(_("from"), max_length=30)
-    target = models.CharField(_("to"), max_length=30)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    occurred_at = models.DateTimeField(_("when"), auto_now_add=True)
-    comment = models.TextField(_("comment"), blank=True)
-
-    class Meta:
-        verbose_name = _("workflow transition")
-        verbose_name_plural = _("workflow transitions")
-        ordering = ["occurred_at", "id"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="workflow_transition_object_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.object_type}#{self.object_id}: {self.source} → {self.target}"

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import Transition
 
 
@@ -22,3 +25,29 @@ class WorkflowStateMixin:
 
     def _moved(self) -> None:
         self.state_changed_at = timezone.now()
+
+
+class WorkflowTransition(models.Model):
+    """The history of every workflow (plans, meetings, cases, home visits, quality conversations),
+    one shape for all: who moved which object, when, from and to which state, and why.
+    Append-only (a trigger on PostgreSQL); written only by the engine (casework/engine.py)."""
+
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40)
+    name = models.CharField(_("transition"), max_length=40)
+    source = models.CharField(_("from"), max_length=30)
+    target = models.CharField(_("to"), max_length=30)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("workflow transition")
+        verbose_name_plural = _("workflow transitions")
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="workflow_transition_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}#{self.object_id}: {self.source} → {self.target}"

@@ -18,7 +18,6 @@ from plans.models import (
     IndividualPlan,
     Measure,
     Participant,
-    PlanTransition,
     PlanVersion,
 )
 
@@ -167,17 +166,6 @@ class PlanApprovedSerializer(serializers.Serializer):
     state = serializers.CharField()
     state_changed_at = serializers.DateTimeField()
     version = PlanVersionDetailSerializer()
-
-
-class PlanTransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
-
-    class Meta:
-        model = PlanTransition
-        fields = ["id", "name", "source", "target", "actor", "occurred_at", "comment"]
-
-    def get_actor(self, row: PlanTransition) -> str:
-        return _name(row.actor)
 
 
 # --- Input ----------------------------------------------------------------------------------

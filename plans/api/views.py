@@ -21,6 +21,7 @@ from rest_framework.response import Response
 
 from casework import selectors as casework_selectors
 from casework.api.base import PersonDataViewSet, reference_in_reach, refuse_unexpected_query
+from casework.api.workflow import WorkflowActionsMixin, transition_schema
 from casework.audit import access_log_record
 from casework.limits import parse_id
 from casework.models import Consent, Representative, Unit
@@ -64,8 +65,11 @@ def _staff_user_for(person: Any) -> Any:
         request=s.PlanUpdateSerializer,
         responses=s.PlanDetailSerializer,
     ),
+    transition=transition_schema(
+        model=IndividualPlan, request=s.TransitionInputSerializer, response=s.PlanDetailSerializer
+    ),
 )
-class PlanViewSet(PersonDataViewSet):
+class PlanViewSet(WorkflowActionsMixin, PersonDataViewSet):
     queryset = IndividualPlan.objects.none()
     serializer_class = s.PlanListSerializer
     filterset_class = PlanFilter
@@ -81,6 +85,15 @@ class PlanViewSet(PersonDataViewSet):
 
     def staff_plan(self, pk: str) -> IndividualPlan:
         return selectors.plan_staff_get_for(reach=self.reach, id=pk)
+
+    # Transitions and history are the working plan's: staff only (a representative gets 404).
+    transition_input = s.TransitionInputSerializer
+
+    def workflow_object(self, pk: str) -> IndividualPlan:
+        return self.staff_plan(pk)
+
+    def transition_response(self, obj: Any) -> Response:
+        return self._detail(obj)
 
     def _detail(self, plan: IndividualPlan, *, status_code: int = 200) -> Response:
         """The plan's working fields, as a response that is also written to the access log."""
@@ -165,48 +178,6 @@ class PlanViewSet(PersonDataViewSet):
         plan = self.staff_plan(pk)
         self.log_read("content", [plan])
         return Response(plan_content(plan_for_content(plan.pk)))
-
-    @extend_schema(
-        summary="Transitions from the current state, and what blocks each",
-        responses=s.TransitionOptionSerializer(many=True),
-    )
-    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def transitions(self, request: Request, pk: str) -> Response:
-        plan = self.staff_plan(pk)
-        self.log_read("transitions", [plan])
-        options = selectors.plan_transition_options(reach=self.reach, plan=plan)
-        return Response(s.TransitionOptionSerializer(options, many=True).data)
-
-    @extend_schema(
-        summary="Perform a transition",
-        request=s.TransitionInputSerializer,
-        responses=s.PlanDetailSerializer,
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(services.TRANSITIONS))],
-    )
-    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filterset_class=None)
-    def transition(self, request: Request, pk: str, name: str) -> Response:
-        plan = self.staff_plan(pk)
-        perform = services.TRANSITION_SERVICES.get(name)
-        if perform is None:
-            raise Http404
-        data = s.TransitionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        if name != "complete":
-            values.pop("final_evaluation", None)
-        plan = perform(reach=self.reach, plan=plan, **values)
-        return self._detail(plan)
-
-    @extend_schema(
-        summary="Every transition: who, when, from, to, comment",
-        responses=s.PlanTransitionSerializer(many=True),
-    )
-    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
-    def history(self, request: Request, pk: str) -> Response:
-        plan = self.staff_plan(pk)
-        self.log_read("history", [plan])
-        page = self.paginate_queryset(selectors.plan_history(plan=plan))
-        return self.get_paginated_response(s.PlanTransitionSerializer(page, many=True).data)
 
     @extend_schema(summary="Approved versions", responses=s.PlanVersionSerializer(many=True))
     @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])

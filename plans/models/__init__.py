@@ -1,5 +1,5 @@
 from plans.models.content import Goal, GoalAssessment, Measure, Participant, PlanReview
-from plans.models.history import PlanTransition, PlanVersion
+from plans.models.history import PlanVersion
 from plans.models.plan import IndividualPlan
 
 __all__ = [
@@ -9,6 +9,5 @@ __all__ = [
     "Measure",
     "Participant",
     "PlanReview",
-    "PlanTransition",
     "PlanVersion",
 ]

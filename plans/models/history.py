@@ -1,4 +1,5 @@
-"""What happened to a plan: its transitions and its frozen, approved versions (append-only)."""
+"""A plan's frozen, approved versions (append-only); its transitions are in the engine's one
+history table, casework.WorkflowTransition."""
 
 from __future__ import annotations
 
@@ -6,28 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from plans.choices import PlanState, VersionReason
+from plans.choices import VersionReason
 from plans.models.plan import IndividualPlan
-
-
-class PlanTransition(models.Model):
-    plan = models.ForeignKey(IndividualPlan, on_delete=models.PROTECT, related_name="transitions")
-    name = models.CharField(_("transition"), max_length=40)
-    source = models.CharField(_("from"), max_length=20, choices=PlanState.choices)
-    target = models.CharField(_("to"), max_length=20, choices=PlanState.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    occurred_at = models.DateTimeField(_("when"), auto_now_add=True)
-    comment = models.TextField(_("comment"), blank=True)
-
-    class Meta:
-        verbose_name = _("plan transition")
-        verbose_name_plural = _("plan transitions")
-        ordering = ["occurred_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.plan}: {self.source} → {self.target}"
 
 
 class PlanVersion(models.Model):

@@ -22,7 +22,6 @@ from responsibility_groups.models import (
     Attendance,
     GroupMember,
     Meeting,
-    MeetingTransition,
     MinutesComment,
     MinutesVersion,
     ResponsibilityGroup,
@@ -158,17 +157,6 @@ class MeetingDetailSerializer(MeetingSerializer):
         if not rows or any(row.attended is None for row in rows):
             return None
         return any(row.attended for row in rows)
-
-
-class MeetingTransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.SerializerMethodField()
-
-    class Meta:
-        model = MeetingTransition
-        fields = ["id", "name", "source", "target", "actor", "occurred_at", "comment"]
-
-    def get_actor(self, row: MeetingTransition) -> str:
-        return _name(row.actor)
 
 
 class MinutesVersionSerializer(serializers.ModelSerializer):

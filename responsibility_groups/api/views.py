@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from casework.api.base import (
     refuse_unexpected_query,
     unit_query_param,
 )
+from casework.api.workflow import WorkflowActionsMixin, transition_schema
 from casework.audit import access_log_record
 from casework.limits import ID_PATH_PATTERN
 from casework.models import Representative, StaffMembership
@@ -225,8 +226,11 @@ MINUTES = inline_serializer(
         request=s.MeetingCreateSerializer,
         responses={201: s.MeetingDetailSerializer},
     ),
+    transition=transition_schema(
+        model=Meeting, request=s.MeetingTransitionInputSerializer, response=s.MeetingDetailSerializer
+    ),
 )
-class MeetingViewSet(PersonDataViewSet):
+class MeetingViewSet(WorkflowActionsMixin, PersonDataViewSet):
     queryset = Meeting.objects.none()
     serializer_class = s.MeetingSerializer
     filterset_fields = ["group", "state"]
@@ -258,6 +262,11 @@ class MeetingViewSet(PersonDataViewSet):
     def retrieve(self, request: Request, pk: str) -> Response:
         return self.respond_with(self._fresh(self.get_in_reach(pk)))
 
+    transition_input = s.MeetingTransitionInputSerializer
+
+    def transition_response(self, obj: Any) -> Response:
+        return self.respond_with(self._fresh(obj))
+
     def create(self, request: Request) -> Response:
         data = s.MeetingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -267,59 +276,6 @@ class MeetingViewSet(PersonDataViewSet):
         )
         meeting = services.meeting_create(reach=self.reach, group=group, **values)
         return self.respond_with(self._fresh(meeting), status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary="Transitions from the current state, and what blocks each",
-        responses=s.TransitionOptionSerializer(many=True),
-    )
-    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
-    def transitions(self, request: Request, pk: str) -> Response:
-        meeting = self.get_in_reach(pk)
-        self.log_read("transitions", [meeting])
-        options = selectors.meeting_transition_options(reach=self.reach, meeting=meeting)
-        return Response(s.TransitionOptionSerializer(options, many=True).data)
-
-    @extend_schema(
-        summary="Perform a transition (invite, reschedule, cancel, record_held, start_minutes, …)",
-        request=s.MeetingTransitionInputSerializer,
-        responses=s.MeetingDetailSerializer,
-        parameters=[
-            OpenApiParameter("name", str, OpenApiParameter.PATH, enum=sorted(services.MEETING_TRANSITIONS))
-        ],
-    )
-    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filterset_class=None)
-    def transition(self, request: Request, pk: str, name: str) -> Response:
-        meeting = self.get_in_reach(pk)
-        if name not in services.MEETING_TRANSITIONS:
-            raise Http404
-        data = s.MeetingTransitionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        if name == "reschedule":
-            absent = [f for f in ("starts_at", "ends_at") if f not in data.validated_data]
-            if absent:
-                raise serializers.ValidationError(
-                    {
-                        f: [serializers.ErrorDetail(_("Required to reschedule."), code="required")]
-                        for f in absent
-                    }
-                )
-        meeting = services.meeting_transition(
-            reach=self.reach, meeting=meeting, name=name, **data.validated_data
-        )
-        return self.respond_with(self._fresh(meeting))
-
-    @extend_schema(
-        summary="Every transition: who, when, from, to, comment",
-        responses=s.MeetingTransitionSerializer(many=True),
-    )
-    @action(detail=True, methods=["get"], filterset_class=None, ordering_fields=[])
-    def history(self, request: Request, pk: str) -> Response:
-        meeting = self.get_in_reach(pk)
-        self.log_read("history", [meeting])
-        page = self.paginate_queryset(
-            meeting.transitions.select_related("actor").order_by("occurred_at", "id")
-        )
-        return self.get_paginated_response(s.MeetingTransitionSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Record who took part",

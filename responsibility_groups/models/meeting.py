@@ -231,26 +231,6 @@ class MinutesComment(models.Model):
         return self.text[:60]
 
 
-class MeetingTransition(models.Model):
-    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="transitions")
-    name = models.CharField(_("transition"), max_length=40)
-    source = models.CharField(_("from"), max_length=20, choices=MeetingState.choices)
-    target = models.CharField(_("to"), max_length=20, choices=MeetingState.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    occurred_at = models.DateTimeField(_("when"), auto_now_add=True)
-    comment = models.TextField(_("comment"), blank=True)
-
-    class Meta:
-        verbose_name = _("meeting transition")
-        verbose_name_plural = _("meeting transitions")
-        ordering = ["occurred_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.meeting}: {self.source} → {self.target}"
-
-
 class CalendarFeedToken(models.Model):
     """A staff member's secret calendar subscription (webcal). Only the SHA-256 is stored; the
     token is shown once and can be rotated or revoked."""

@@ -86,7 +86,10 @@ def test_the_transitions_list_names_the_missing_visit(world, api, case_id):
             "name": "decide",
             "target": "decided",
             "allowed": False,
-            "blocked_by": ["missing: home_visit_or_reason"],
+            "blocked_by": [
+                "missing: home_visit_or_reason",
+                "input: outcome, reasons, complaint_information",
+            ],
         }
     ]
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from casework.engine import history_for
 from casework.models import AccessLogEntry
 from plans.choices import PlanState
-from plans.models import Goal, IndividualPlan, PlanTransition
+from plans.models import Goal, IndividualPlan
 from tests.query_budget import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +149,7 @@ def test_performing_a_transition_returns_the_plan(plans, world, api):
 
     assert response.status_code == 200
     assert response.json()["state"] == "awaiting_consent"
-    assert PlanTransition.objects.get(plan=plan).comment == "Sendt brev"
+    assert history_for(plan).get().comment == "Sendt brev"
 
 
 def test_a_transition_from_the_wrong_state_is_409_with_the_allowed_ones(plans, world, api):

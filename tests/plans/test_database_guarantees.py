@@ -13,10 +13,11 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from casework.engine import history_for
 from casework.selectors import reach_for
 from config.errors import Conflict
 from plans import services
-from plans.models import IndividualPlan, PlanTransition
+from plans.models import IndividualPlan
 
 pytestmark = [
     pytest.mark.postgres,
@@ -57,7 +58,7 @@ def test_two_reviews_started_at_once_one_wins(plans, world):
     )
 
     assert sorted(outcomes) == ["transition_not_allowed", "won"]
-    assert PlanTransition.objects.filter(plan=plan, name="start_review").count() == 1
+    assert history_for(plan).filter(name="start_review").count() == 1
     assert plan.reviews.count() == 1
 
 
@@ -70,7 +71,7 @@ def test_activation_racing_a_decline_leaves_exactly_one_of_them(plans, world):
     outcomes = _race(plan.pk, world.actors["caseworker"], services.plan_activate, decline)
 
     assert sorted(outcomes) == ["transition_not_allowed", "won"]
-    later = PlanTransition.objects.filter(plan=plan).exclude(name__in=["request_consent", "record_consent"])
+    later = history_for(plan).exclude(name__in=["request_consent", "record_consent"])
     assert later.count() == 1
     plan.refresh_from_db()
     assert plan.state == later.get().target
@@ -84,7 +85,7 @@ def test_racing_transitions_keep_the_history_a_single_chain(plans, world):
 
     _race(plan.pk, world.actors["caseworker"], services.plan_activate, withdraw)
 
-    rows = list(PlanTransition.objects.filter(plan=plan).order_by("id").values_list("source", "target"))
+    rows = list(history_for(plan).order_by("id").values_list("source", "target"))
     assert all(previous[1] == current[0] for previous, current in itertools.pairwise(rows))
     plan.refresh_from_db()
     assert plan.state == rows[-1][1]
@@ -101,7 +102,7 @@ def test_an_approved_version_cannot_be_rewritten_in_the_database(plans):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         PlanVersion.objects.filter(pk=version.pk).update(content={"goals": []})
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        PlanTransition.objects.filter(plan=plan).delete()
+        history_for(plan).delete()
 
     version.refresh_from_db()
     assert len(version.content["goals"]) == 2

@@ -7,13 +7,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from casework.models import AuditEvent, ServiceUserUserObjectPermission
+from casework.engine import history_for
+from casework.models import AuditEvent, ServiceUserUserObjectPermission, WorkflowTransition
 from casework.selectors import reach_for, service_user_queryset_for
 from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from notifications.models import OutboxEvent
 from plans import services
 from plans.choices import PlanState
-from plans.models import Goal, IndividualPlan, PlanTransition, PlanVersion
+from plans.models import Goal, IndividualPlan, PlanVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_activate_from_draft_is_not_allowed_and_lists_what_is(plans):
     assert refused.value.extra["available_transitions"] == ["decline", "request_consent"]
     plan.refresh_from_db()
     assert plan.state == PlanState.DRAFT
-    assert PlanTransition.objects.count() == 0
+    assert WorkflowTransition.objects.count() == 0
 
 
 def test_the_guard_lists_every_missing_statutory_content(plans):
@@ -148,7 +149,7 @@ def test_a_completed_review_freezes_version_2_with_the_assessments(plans):
 def test_history_records_who_when_from_to_and_comment(plans, world):
     plan = plans.active()
 
-    rows = list(PlanTransition.objects.filter(plan=plan).values_list("name", "source", "target", "actor"))
+    rows = list(history_for(plan).values_list("name", "source", "target", "actor"))
     actor = world.actors["caseworker"].pk
     assert rows == [
         ("request_consent", "draft", "awaiting_consent", actor),

@@ -1,0 +1,13 @@
+"""The events the individual plans put into the outbox; notifications key their messages by these."""
+
+PLAN_CREATED = "plan.created"
+PLAN_CONSENT_REQUESTED = "plan.request_consent"
+PLAN_CONSENT_RECORDED = "plan.record_consent"
+PLAN_ACTIVATED = "plan.activate"
+PLAN_REVIEW_STARTED = "plan.start_review"
+PLAN_REVIEW_COMPLETED = "plan.complete_review"
+PLAN_PUT_ON_HOLD = "plan.put_on_hold"
+PLAN_RESUMED = "plan.resume"
+PLAN_COMPLETED = "plan.complete"
+PLAN_WITHDRAWN = "plan.withdraw"
+PLAN_DECLINED = "plan.decline"

@@ -1,0 +1,10 @@
+"""The events the responsibility groups put into the outbox; notifications key their messages by these."""
+
+MEETING_INVITED = "meeting.invite"
+MEETING_RESCHEDULED = "meeting.reschedule"
+MEETING_CANCELLED = "meeting.cancel"
+MEETING_HELD = "meeting.record_held"
+MEETING_MINUTES_STARTED = "meeting.start_minutes"
+MEETING_MINUTES_APPROVED = "meeting.approve_minutes"
+MEETING_MINUTES_CORRECTED = "meeting.correct_minutes"
+MEETING_ATTENDEES_CHANGED = "meeting.attendees_changed"
