@@ -26,6 +26,7 @@ from casework.models import (
 )
 from casework.models.conversations import UNFINISHED
 from casework.selectors import Reach
+from casework.system import SYSTEM_ROLE, system_actor
 
 BATCH = 2000
 
@@ -60,7 +61,8 @@ def _eligible_representatives(municipality: Municipality, on: datetime.date) -> 
 def quality_conversations_generate(
     *, municipality: Municipality, year: int, on: datetime.date | None = None
 ) -> GenerationResult:
-    """Create this year's conversations; a second run creates nothing (database constraints)."""
+    """Create this year's conversations; a second run creates nothing (database constraints).
+    A run that creates some writes one audit row, by the system actor."""
     on = on or timezone.localdate()
     before = QualityConversation.objects.filter(year=year, service_user__municipality=municipality).count()
     eligible: dict[int, list[int]] = {}
@@ -97,8 +99,16 @@ def quality_conversations_generate(
             )
     with transaction.atomic():
         QualityConversation.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    conversations = QualityConversation.objects.filter(year=year, service_user__municipality=municipality)
-    total = conversations.count()
+        conversations = QualityConversation.objects.filter(year=year, service_user__municipality=municipality)
+        total = conversations.count()
+        if total > before:  # scheduled work: audited as the system, whoever started the run
+            audit_record(
+                actor=system_actor(),
+                action="qualityconversation.generate_year",
+                obj=municipality,
+                role=SYSTEM_ROLE,
+                changes={"year": [None, year], "created": [None, total - before]},
+            )
     return GenerationResult(
         year=year,
         created=total - before,

@@ -11,6 +11,7 @@ from casework import conversations
 from casework.choices import ConversationState
 from casework.models import QualityConversation
 from casework.selectors import reach_for
+from casework.system import system_actor
 from config.errors import GuardFailed
 from tests.factories import MandateFactory
 
@@ -105,7 +106,7 @@ def test_a_declined_offer_stays_declined_and_unfinished_ones_expire(world):
     conversations.conversation_offer(reach=reach, conversation=declined)
     conversations.conversation_decline(reach=reach, conversation=declined)
 
-    expired = conversations.quality_conversations_expire(year=2026, actor=world.actors["superuser"])
+    expired = conversations.quality_conversations_expire(year=2026, actor=system_actor())
 
     states = dict(QualityConversation.objects.values_list("representative__user__username", "state"))
     assert expired == 1
