@@ -42,7 +42,7 @@ from casework.models import (
 )
 from casework.national_id import NationalIdError, national_id_birth_date, national_id_clean
 from casework.services import access_reason_end, service_user_access_grant
-from casework.system import SYSTEM_USERNAME, is_system_actor
+from casework.system import SYSTEM_USERNAME, is_system_actor, system_name
 
 # --- Logins ----------------------------------------------------------------------------------
 
@@ -320,7 +320,7 @@ class AuditEventAdmin(SuperuserOnlyViewMixin, ReadOnlyAdmin):
     person_optional = True
     list_display = (
         "occurred_at",
-        "actor_username",
+        "who",
         "actor_role",
         "action",
         "object_type",
@@ -329,6 +329,14 @@ class AuditEventAdmin(SuperuserOnlyViewMixin, ReadOnlyAdmin):
     )
     list_filter = ("action", "object_type", "occurred_at")
     search_fields = ("actor_username", "object_id")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["who", *super().get_fields(request, obj)]
+
+    @admin.display(description=_("actor"), ordering="actor_username")
+    def who(self, event: AuditEvent) -> str:
+        """The system (scheduled work, and what migrations did as the system) by name, else the username."""
+        return system_name() if event.actor_username == SYSTEM_USERNAME else event.actor_username
 
 
 @admin.register(AccessLogEntry)

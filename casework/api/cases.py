@@ -21,6 +21,7 @@ from casework.api.base import PersonDataViewSet, reference_in_reach, unit_query_
 from casework.api.fields import BoundedDateField, BoundedDateTimeField, IdField, IdListField, list_of
 from casework.choices import DecisionOutcome, HomeVisitMissReason
 from casework.models import Case, Decision, HomeVisit, QualityConversation, Representative, WorkflowTransition
+from casework.system import actor_name
 from config.serializers import StrictInputSerializer, TransitionOptionSerializer
 
 
@@ -83,11 +84,16 @@ class HomeVisitSerializer(serializers.ModelSerializer):
 
 
 class WorkflowTransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.get_username", read_only=True)
+    actor = serializers.SerializerMethodField()
 
     class Meta:
         model = WorkflowTransition
         fields = ["id", "name", "source", "target", "actor", "occurred_at", "comment"]
+
+    def get_actor(self, row: WorkflowTransition) -> str:
+        """Who moved it, named as the plans' and meetings' histories name them ("System" for
+        scheduled work)."""
+        return actor_name(row.actor)
 
 
 class CaseCreateSerializer(StrictInputSerializer):

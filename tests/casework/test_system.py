@@ -16,14 +16,15 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casework.audit import audit_record
 from casework.auth import _hash, _password_marker, api_token_issue
 from casework.choices import StaffRole
-from casework.models import ApiToken, Representative, StaffMembership
+from casework.conversations import quality_conversations_expire, quality_conversations_generate
+from casework.models import ApiToken, AuditEvent, QualityConversation, Representative, StaffMembership
 from casework.selectors import staff_user_in_municipality
-from casework.system import SYSTEM_USERNAME, is_system_actor, system_actor
+from casework.system import SYSTEM_USERNAME, actor_name, is_system_actor, system_actor
 from tests.clients import CheckedAPIClient
 from tests.factories import MembershipFactory, UserFactory
 
@@ -305,3 +306,52 @@ def test_the_admin_shows_the_system_login_but_changes_nothing_of_it(admin_web):
     assert (changed.status_code, new_password.status_code, deleted.status_code) == (403, 403, 403)
     system.refresh_from_db()
     assert (system.is_active, system.password) == (False, password)
+
+
+# --- How it is named ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_admin_names_the_system_in_the_audit_trail(admin_web):
+    audit_record(actor=system_actor(), action="test.scheduled", obj=None)
+    AuditEvent.objects.create(
+        actor=None, actor_username="system", actor_role="system", action="test.migrated"
+    )
+
+    response = admin_web.get(reverse("admin:casework_auditevent_changelist"))
+
+    assert response.status_code == 200
+    assert response.content.decode().count('<td class="field-who">Systemet</td>') == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "name"), [("nb", "Systemet"), ("en", "System")])
+def test_the_history_api_names_the_system_in_the_language_asked(world, api, language, name):
+    last_year = timezone.localdate().year - 1
+    quality_conversations_generate(municipality=world.person.municipality, year=last_year)
+    quality_conversations_expire(year=last_year, actor=system_actor())
+    expired = QualityConversation.objects.filter(year=last_year, representative__isnull=False).first()
+
+    response = api(world.actors["unit_manager"]).get(
+        f"/api/v1/quality-conversations/{expired.pk}/history/", headers={"accept-language": language}
+    )
+
+    assert response.status_code == 200
+    assert [(row["name"], row["actor"]) for row in response.json()["results"]] == [("expire", name)]
+
+
+@pytest.mark.django_db
+def test_the_system_is_named_system_in_the_language_asked_and_people_by_their_names():
+    person = UserFactory(username="kari", first_name="Kari", last_name="Nordmann")
+
+    with translation.override("en"):
+        english = actor_name(system_actor())
+    with translation.override("nb"):
+        norwegian = actor_name(system_actor())
+
+    assert (english, norwegian, actor_name(person), actor_name(None)) == (
+        "System",
+        "Systemet",
+        "Kari Nordmann",
+        "",
+    )
