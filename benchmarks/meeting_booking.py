@@ -56,6 +56,7 @@ from casework.demo.names import FIRST_NAMES, LAST_NAMES
 from casework.demo.scale import PEOPLE_PER_UNIT, SCALE_MUNICIPALITY, scale_username
 from casework.models import Consent, Representative, ServiceUser, StaffMembership, Unit
 from casework.selectors import reach_for
+from casework.system import system_actor
 from responsibility_groups import services
 from responsibility_groups.choices import BOOKED_STATES, MeetingState, MemberKind
 from responsibility_groups.models import GroupMember, Meeting, MeetingBooking, ResponsibilityGroup
@@ -249,7 +250,7 @@ def build(groups: int, meetings: int, progress: Callable[[str], None]) -> str:
     units = _scale_units(unit_count)
     per_group = max(1, meetings // groups)
     rng = random.Random(4)
-    recorder = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+    recorder = system_actor()  # synthetic bulk data: no person recorded these consents
     now = timezone.now()
     started = time.monotonic()
     made = [0, 0, 0]

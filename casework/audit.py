@@ -14,6 +14,7 @@ from django.db import models
 
 from casework.models import AccessLogEntry, AuditEvent, ServiceUser, mask_national_id
 from casework.selectors import Reach
+from casework.system import SYSTEM_ROLE, SYSTEM_USERNAME, is_system_actor
 
 _MASKED_FIELDS = {"national_id": mask_national_id}
 
@@ -49,10 +50,13 @@ def audit_record(
     changes: Mapping[str, Any] | None = None,
     comment: str = "",
 ) -> AuditEvent:
+    """One audit row in the caller's transaction. The system actor (``casework.system``) always
+    acts in the role ``system``; without a login (a migration, before the system login existed)
+    the row names the system too, by username and without an actor."""
     return AuditEvent.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
-        actor_username=getattr(actor, "username", "") or "system",
-        actor_role=role,
+        actor_username=getattr(actor, "username", "") or SYSTEM_USERNAME,
+        actor_role=SYSTEM_ROLE if is_system_actor(actor) else role,
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

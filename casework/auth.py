@@ -1,7 +1,9 @@
 """Authentication: password logins with lockout, and hashed API tokens.
 
 The lockout lives in the authentication backend so that every password login (the token
-endpoint, the admin and session login) counts failures in the same place.
+endpoint, the admin and session login) counts failures in the same place. The system actor
+(``casework.system``) never signs in: the backend refuses it for passwords and sessions, and
+tokens are neither issued to it nor accepted for it, even if someone made it active.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, Q, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
@@ -22,6 +25,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
 from casework.models import ApiToken, LoginThrottle
+from casework.system import is_system_actor
 
 
 def _throttle_key(username: str) -> str:
@@ -81,6 +85,11 @@ class LockoutModelBackend(ModelBackend):
             login_success_record(username)
         return user
 
+    def user_can_authenticate(self, user: Any) -> bool:
+        """Asked for a password login and for every request of a session: inactive logins and
+        the system actor are refused, whatever their flags say."""
+        return super().user_can_authenticate(user) and not is_system_actor(user)
+
 
 # --- API tokens -------------------------------------------------------------------------------
 
@@ -95,6 +104,8 @@ def _password_marker(user: Any) -> str:
 
 def api_token_issue(*, user: User) -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the clear key (shown once)."""
+    if is_system_actor(user):
+        raise PermissionDenied("The system actor has no API tokens.")
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -130,7 +141,12 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             .filter(key_hash=_hash(key), expires_at__gt=timezone.now())
             .first()
         )
-        if token is None or not token.user.is_active or token.password_marker != _password_marker(token.user):
+        if (
+            token is None
+            or not token.user.is_active
+            or is_system_actor(token.user)
+            or token.password_marker != _password_marker(token.user)
+        ):
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
         return token.user, token
 

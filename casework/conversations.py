@@ -23,12 +23,14 @@ from casework.models import (
     QualityConversation,
     Representative,
     ServiceUser,
-    WorkflowTransition,
 )
 from casework.models.conversations import UNFINISHED
 from casework.selectors import Reach
+from casework.system import SYSTEM_ROLE, system_actor
+from config.errors import TransitionNotAllowed
 
 BATCH = 2000
+EXPIRY_BATCH = 200  # conversations expired per transaction
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,8 @@ def _eligible_representatives(municipality: Municipality, on: datetime.date) -> 
 def quality_conversations_generate(
     *, municipality: Municipality, year: int, on: datetime.date | None = None
 ) -> GenerationResult:
-    """Create this year's conversations; a second run creates nothing (database constraints)."""
+    """Create this year's conversations; a second run creates nothing (database constraints).
+    A run that creates some writes one audit row, by the system actor."""
     on = on or timezone.localdate()
     before = QualityConversation.objects.filter(year=year, service_user__municipality=municipality).count()
     eligible: dict[int, list[int]] = {}
@@ -98,8 +101,16 @@ def quality_conversations_generate(
             )
     with transaction.atomic():
         QualityConversation.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
-    conversations = QualityConversation.objects.filter(year=year, service_user__municipality=municipality)
-    total = conversations.count()
+        conversations = QualityConversation.objects.filter(year=year, service_user__municipality=municipality)
+        total = conversations.count()
+        if total > before:  # scheduled work: audited as the system, whoever started the run
+            audit_record(
+                actor=system_actor(),
+                action="qualityconversation.generate_year",
+                obj=municipality,
+                role=SYSTEM_ROLE,
+                changes={"year": [None, year], "created": [None, total - before]},
+            )
     return GenerationResult(
         year=year,
         created=total - before,
@@ -221,36 +232,35 @@ def record_follow_ups(move: Move) -> None:
         )
 
 
-@transaction.atomic
 def quality_conversations_expire(*, year: int, actor: Any) -> int:
-    """Whatever is unfinished when the year has ended becomes expired (one history row each)."""
-    unfinished = QualityConversation.objects.select_for_update().filter(year=year, state__in=UNFINISHED)
-    rows = list(unfinished.values_list("pk", "state"))
-    now = timezone.now()
-    QualityConversation.objects.filter(pk__in=[pk for pk, _state in rows]).update(
-        state=ConversationState.EXPIRED, state_changed_at=now
-    )
-    WorkflowTransition.objects.bulk_create(
-        [
-            WorkflowTransition(
-                object_type="casework.qualityconversation",
-                object_id=str(pk),
-                name="expire",
-                source=state,
-                target=ConversationState.EXPIRED,
-                actor=actor,
-                comment=str(year),
+    """Whatever is unfinished when the year has ended becomes expired: each conversation through
+    its ``expire`` transition (a history row, an audit row and an event each), ``EXPIRY_BATCH`` at
+    a time in a transaction of their own, so that a crash keeps what was done and a rerun (or a
+    second worker) goes on from there. ``actor`` is the system actor."""
+    reach = Reach(actor=actor, at=timezone.now())
+    expired = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                QualityConversation.objects.filter(year=year, state__in=UNFINISHED).order_by("pk")[
+                    :EXPIRY_BATCH
+                ]
             )
-            for pk, state in rows
-        ],
-        batch_size=BATCH,
-    )
-    if rows:
-        audit_record(
-            actor=actor,
-            action="qualityconversation.expire_year",
-            obj=None,
-            role="system",
-            changes={"year": [None, year], "expired": [None, len(rows)]},
-        )
-    return len(rows)
+            for conversation in batch:
+                try:
+                    perform_transition(reach, conversation, "expire", comment=str(year))
+                    expired += 1
+                except TransitionNotAllowed:  # finished or expired meanwhile by someone else
+                    continue
+        if len(batch) < EXPIRY_BATCH:
+            break
+    if expired:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action="qualityconversation.expire_year",
+                obj=None,
+                role="system",
+                changes={"year": [None, year], "expired": [None, expired]},
+            )
+    return expired

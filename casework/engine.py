@@ -30,6 +30,7 @@ from casework.audit import audit_record
 from casework.models import ServiceUser, WorkflowTransition
 from casework.selectors import Reach
 from casework.services import InvalidField
+from casework.system import is_system_actor
 from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from notifications.services import outbox_emit
 
@@ -66,8 +67,8 @@ class Step:
     inputs: tuple[str, ...] = ()  # further input worth naming in the options (``input: …``)
     after: Callable[[Move], object] | None = None  # side effects on other rows, after the history row
     policy: Policy | None = None  # instead of the workflow's policy
-    # Scheduled work's transition (year-end expiry): performed by the system actor from a task,
-    # never offered to a caller nor reachable over the API; the workflow's policy does not apply.
+    # Scheduled work's transition (year-end expiry): performed by the system actor from a task and
+    # by nobody else, never offered to a caller nor reachable over the API.
     scheduled: bool = False
 
 
@@ -170,7 +171,10 @@ def perform_transition(reach: Reach, obj: Any, name: str, *, comment: str = "", 
             % {"object": workflow.model._meta.verbose_name, "state": obj.state, "name": name},
             available_transitions=available,
         )
-    if not step.scheduled and not _policy(workflow, step)(reach, obj):
+    if step.scheduled:
+        if not is_system_actor(reach.actor):
+            raise NotAllowed(_("Only scheduled work does this."))
+    elif not _policy(workflow, step)(reach, obj):
         raise NotAllowed(str(workflow.denied))
     absent = [item for item in step.requires if values.get(item) is None]
     if absent:

@@ -39,6 +39,7 @@ from casework.models import (
     StaffMembership,
     Unit,
 )
+from casework.system import SYSTEM_USERNAME
 
 VIEW_SERVICE_USER = "view_serviceuser"
 M = TypeVar("M", bound=Model)
@@ -332,12 +333,13 @@ def access_reasons_for(*, service_user: ServiceUser, active: bool | None = None)
 
 def staff_user_in_municipality(*, municipality_id: int, id: Any) -> Any:
     """An active staff login with a role in the municipality, or 404: workflows never name
-    someone from another municipality as coordinator or member."""
+    someone from another municipality as coordinator or member, nor the system actor."""
     user = (
         get_user_model()
         .objects.filter(
             pk=id, is_active=True, staff_memberships__unit__service_area__municipality_id=municipality_id
         )
+        .exclude(username=SYSTEM_USERNAME)
         .distinct()
         .first()
     )

@@ -19,13 +19,14 @@ def heartbeat() -> str:
 @shared_task(name="casework.tasks.quality_conversations_yearly", ignore_result=True)
 def quality_conversations_yearly() -> dict[str, int]:
     """Daily: from each municipality's configured day, make sure this year's conversations exist,
-    and expire last year's unfinished ones. Safe to run any number of times (idempotent)."""
-    import datetime
+    and expire last year's unfinished ones. Safe to run any number of times (idempotent).
 
-    from django.contrib.auth import get_user_model
+    Both are done by the system actor (``casework.system``), never by a person's login."""
+    import datetime
 
     from casework.conversations import quality_conversations_expire, quality_conversations_generate
     from casework.models import Municipality
+    from casework.system import system_actor
 
     today = timezone.localdate()
     created: dict[str, int] = {}
@@ -34,8 +35,6 @@ def quality_conversations_yearly() -> dict[str, int]:
         if today >= start:
             result = quality_conversations_generate(municipality=municipality, year=today.year, on=today)
             created[municipality.number] = result.created
-    system = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
-    if system is not None:
-        quality_conversations_expire(year=today.year - 1, actor=system)
+    quality_conversations_expire(year=today.year - 1, actor=system_actor())
     logger.info("quality conversations: created %s", created)
     return created

@@ -20,7 +20,7 @@ from tests.responsibility_groups.conftest import GroupBuilder
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OLD_LAYOUT = [
-    ("casework", "0006_access_grant_ledger"),
+    ("casework", "0007_system_actor"),
     ("plans", "0005_access_reasons_in_the_ledger"),
     ("responsibility_groups", "0009_access_reasons_in_the_ledger"),
 ]

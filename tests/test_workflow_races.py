@@ -45,7 +45,7 @@ def _contest(workflow: Workflow) -> tuple[Any, Any, str]:
             for option in transition_options(reach_for(user), obj):
                 target_allows_it_again = any(
                     t.name == option.name and t.source in (option.target, "*")
-                    for t in type(obj)().get_all_state_transitions()  # type: ignore[attr-defined]
+                    for t in type(obj)().get_all_state_transitions()
                 )
                 if option.allowed and not target_allows_it_again:
                     return obj, user, option.name

@@ -3,7 +3,8 @@
 Writes are audited (``AuditedAdminMixin``); rows about a person are fetched through the access
 path and every page that shows them is written to the access log (``PersonScopeMixin``); see
 ``casework/admin/mixins.py``. The audit trail, the access log, login throttles and API tokens
-are read-only here.
+are read-only here, and so is the system actor's login (``casework.system``), which no form
+offers as a choice.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from casework.admin.mixins import AuditedAdminMixin, CaseworkAdmin, ReadOnlyAdmin
+from casework.admin.mixins import AuditedAdminMixin, CaseworkAdmin, NoSystemActorChoiceMixin, ReadOnlyAdmin
 from casework.audit import changes_between
 from casework.choices import RepresentativeKind
 from casework.models import (
@@ -39,6 +42,35 @@ from casework.models import (
 )
 from casework.national_id import NationalIdError, national_id_birth_date, national_id_clean
 from casework.services import access_reason_end, service_user_access_grant
+from casework.system import SYSTEM_USERNAME, is_system_actor, system_name
+
+# --- Logins ----------------------------------------------------------------------------------
+
+User = get_user_model()
+
+
+class UserAdmin(auth_admin.UserAdmin):
+    """Django's user admin, except for the system actor: its login can be looked at but not
+    changed (no password, no switching it on) or deleted, and the autocompletes that pick a
+    login (staff memberships, portal logins, access reasons) do not offer it."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not is_system_actor(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not is_system_actor(obj) and super().has_delete_permission(request, obj)
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.url_name == "autocomplete":
+            queryset = queryset.exclude(username=SYSTEM_USERNAME)
+        return queryset, may_have_duplicates
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, UserAdmin)
 
 # --- Organisation ---------------------------------------------------------------------------
 
@@ -57,7 +89,7 @@ class ServiceAreaAdmin(CaseworkAdmin):
     search_fields = ("name",)
 
 
-class StaffMembershipInline(admin.TabularInline):
+class StaffMembershipInline(NoSystemActorChoiceMixin, admin.TabularInline):
     model = StaffMembership
     extra = 0
     autocomplete_fields = ("user",)
@@ -288,7 +320,7 @@ class AuditEventAdmin(SuperuserOnlyViewMixin, ReadOnlyAdmin):
     person_optional = True
     list_display = (
         "occurred_at",
-        "actor_username",
+        "who",
         "actor_role",
         "action",
         "object_type",
@@ -297,6 +329,14 @@ class AuditEventAdmin(SuperuserOnlyViewMixin, ReadOnlyAdmin):
     )
     list_filter = ("action", "object_type", "occurred_at")
     search_fields = ("actor_username", "object_id")
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["who", *super().get_fields(request, obj)]
+
+    @admin.display(description=_("actor"), ordering="actor_username")
+    def who(self, event: AuditEvent) -> str:
+        """The system (scheduled work, and what migrations did as the system) by name, else the username."""
+        return system_name() if event.actor_username == SYSTEM_USERNAME else event.actor_username
 
 
 @admin.register(AccessLogEntry)

@@ -3,6 +3,7 @@
 ``AuditedAdminMixin`` audits every write the admin makes, like the services do.
 ``PersonScopeMixin`` fetches rows about a person through the access path (``selectors``) and
 writes every page that shows them to the access log. ``ReadOnlyAdmin`` is for the logs.
+``NoSystemActorChoiceMixin`` keeps the system actor out of every choice of a login.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db.models import Model, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +23,7 @@ from casework.audit import access_log_record, audit_record, changes_between
 from casework.engine import history_for
 from casework.models import Representative, ServiceUser
 from casework.selectors import Reach, reach_for, service_user_queryset_for
+from casework.system import SYSTEM_USERNAME
 
 
 def request_reach(request: HttpRequest) -> Reach:
@@ -210,7 +213,26 @@ class SuperuserWritesMixin:
         return bool(request.user.is_superuser) and super().has_delete_permission(request, obj)  # type: ignore[misc]
 
 
-class CaseworkAdmin(SuperuserWritesMixin, AuditedAdminMixin, PersonScopeMixin, admin.ModelAdmin):
+class NoSystemActorChoiceMixin:
+    """A form that picks a login (a member of staff, a representative's portal login, the holder
+    of an access reason) never accepts the system actor, even when its id is posted; the user
+    admin's autocomplete does not offer it either (``casework.admin.UserAdmin``)."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.related_model is get_user_model():
+            using = kwargs.get("using")
+            users = kwargs.get("queryset")
+            if users is None:  # as the admin would choose them (the user admin's ordering)
+                users = self.get_field_queryset(using, db_field, request)  # type: ignore[attr-defined]
+            if users is None:
+                users = db_field.related_model._default_manager.using(using).all()
+            kwargs["queryset"] = users.exclude(username=SYSTEM_USERNAME)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class CaseworkAdmin(
+    NoSystemActorChoiceMixin, SuperuserWritesMixin, AuditedAdminMixin, PersonScopeMixin, admin.ModelAdmin
+):
     pass
 
 

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from casework.api.fields import BoundedDateField, IdField, IdListField, QueryBooleanField
 from casework.choices import ConsentGiver, Language, RepresentativeKind
 from casework.models import AccessGrant, AccessLogEntry, Consent, Mandate, Representative, ServiceUser, Unit
+from casework.system import SYSTEM_USERNAME
 from config.serializers import StrictInputSerializer
 
 # --- Output ---------------------------------------------------------------------------------
@@ -246,7 +247,12 @@ class RepresentativeCreateSerializer(StrictInputSerializer):
     portal_username = serializers.CharField(max_length=150, required=False)
 
     def validate_portal_username(self, value: str) -> Any:
-        user = get_user_model().objects.filter(username=value, is_active=True).first()
+        user = (
+            get_user_model()
+            .objects.filter(username=value, is_active=True)
+            .exclude(username=SYSTEM_USERNAME)
+            .first()
+        )
         if user is None:
             raise serializers.ValidationError(_("No active login with this username."), code="unknown")
         return user

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from casework.engine import history_for, perform_transition, transition_options, workflow_for
 from casework.models import WorkflowTransition
+from casework.system import actor_name
 from config.serializers import TransitionOptionSerializer
 
 
@@ -27,7 +28,7 @@ class WorkflowTransitionSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "source", "target", "actor", "occurred_at", "comment"]
 
     def get_actor(self, row: WorkflowTransition) -> str:
-        return row.actor.get_full_name() or row.actor.get_username()
+        return actor_name(row.actor)  # "System" for scheduled work
 
 
 class WorkflowActionsMixin:

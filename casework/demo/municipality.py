@@ -32,6 +32,7 @@ from casework.models import (
     Unit,
 )
 from casework.services import service_user_access_grant
+from casework.system import system_actor
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - documented demo password, refused in production
 MUNICIPALITY = ("Strandvik kommune", "4899")
@@ -249,7 +250,7 @@ def seed_demo_municipality() -> DemoMunicipality:
             reason="Demo: koordinator for individuell plan",
         )
     audit_record(
-        actor=None,
+        actor=system_actor(),
         action="demo.seed",
         obj=municipality,
         role="system",

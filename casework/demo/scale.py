@@ -36,6 +36,7 @@ from casework.models import (
     StaffMembership,
     Unit,
 )
+from casework.system import system_actor
 
 SCALE_MUNICIPALITY = ("Skalakommune", "9901")
 PEOPLE_PER_UNIT = 1000
@@ -118,7 +119,7 @@ def seed_scale(
     )
     rng = random.Random(already)
     today = timezone.localdate()
-    recorder = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+    recorder = system_actor()  # synthetic bulk data: no person recorded these consents
     view = Permission.objects.get(content_type__app_label="casework", codename="view_serviceuser")
     coordinators = dict(
         StaffMembership.objects.filter(unit__in=units, role=StaffRole.COORDINATOR).values_list(

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.api.fields import BoundedDateField, IdField, IntegerInputField
+from casework.system import actor_name
 from config.serializers import StrictInputSerializer, TransitionOptionSerializer  # noqa: F401  (re-exported)
 from plans import guards
 from plans.choices import GoalProgress, ParticipantKind
@@ -23,7 +24,7 @@ from plans.models import (
 
 
 def _name(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
+    return actor_name(user)  # "System" for the system actor of scheduled work
 
 
 class RefSerializer(serializers.Serializer):

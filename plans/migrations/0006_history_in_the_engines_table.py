@@ -57,7 +57,7 @@ class _trigger_suspended:
 class Migration(migrations.Migration):
     dependencies = [
         ("plans", "0005_access_reasons_in_the_ledger"),
-        ("casework", "0007_workflow_history_keeps_its_times"),
+        ("casework", "0008_workflow_history_keeps_its_times"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]

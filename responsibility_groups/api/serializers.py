@@ -15,6 +15,7 @@ from casework.api.fields import (
     IntegerInputField,
     list_of,
 )
+from casework.system import actor_name
 from config.serializers import StrictInputSerializer, TransitionOptionSerializer  # noqa: F401  (re-exported)
 from responsibility_groups.choices import MemberKind
 from responsibility_groups.models import (
@@ -32,7 +33,7 @@ PERSON_SIDE = (MemberKind.SERVICE_USER, MemberKind.REPRESENTATIVE)
 
 
 def _name(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
+    return actor_name(user)  # "System" for the system actor of scheduled work
 
 
 class GroupSerializer(serializers.ModelSerializer):

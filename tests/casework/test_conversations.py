@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from casework import conversations
 from casework.choices import ConversationState
-from casework.models import QualityConversation
+from casework.engine import perform_transition
+from casework.models import AuditEvent, QualityConversation, WorkflowTransition
 from casework.selectors import reach_for
-from config.errors import GuardFailed
+from casework.system import system_actor
+from config.errors import GuardFailed, NotAllowed
 from tests.factories import MandateFactory
 
 pytestmark = pytest.mark.django_db
@@ -105,7 +107,7 @@ def test_a_declined_offer_stays_declined_and_unfinished_ones_expire(world):
     conversations.conversation_offer(reach=reach, conversation=declined)
     conversations.conversation_decline(reach=reach, conversation=declined)
 
-    expired = conversations.quality_conversations_expire(year=2026, actor=world.actors["superuser"])
+    expired = conversations.quality_conversations_expire(year=2026, actor=system_actor())
 
     states = dict(QualityConversation.objects.values_list("representative__user__username", "state"))
     assert expired == 1
@@ -268,3 +270,46 @@ def test_a_follow_up_owner_is_set_through_the_api(world, api):
 
     assert response.status_code == 200
     assert conversation.follow_ups.get().owner == world.actors["caseworker"]
+
+
+def test_expiry_moves_each_conversation_through_its_transition_in_batches(world, monkeypatch):
+    _generate(world)
+    _generate(world, year=2025)
+    monkeypatch.setattr(conversations, "EXPIRY_BATCH", 1)  # one per transaction: several batches
+    system = system_actor()
+
+    expired = conversations.quality_conversations_expire(year=2026, actor=system)
+
+    due = QualityConversation.objects.filter(year=2026, representative__isnull=False)
+    assert expired == due.count() == 2
+    assert set(due.values_list("state", flat=True)) == {ConversationState.EXPIRED}
+    rows = WorkflowTransition.objects.filter(object_type="casework.qualityconversation", name="expire")
+    assert sorted(rows.values_list("object_id", "source", "actor", "comment")) == sorted(
+        (str(c.pk), "due", system.pk, "2026") for c in due
+    )
+    audited = AuditEvent.objects.filter(action="qualityconversation.expire")
+    assert sorted(audited.values_list("object_id", "actor_role")) == sorted(
+        (str(c.pk), "system") for c in due
+    )
+    assert set(QualityConversation.objects.filter(year=2025).values_list("state", flat=True)) == {
+        ConversationState.DUE,
+        ConversationState.NOT_APPLICABLE,
+    }
+    assert conversations.quality_conversations_expire(year=2026, actor=system) == 0
+
+
+def test_only_the_system_expires_a_conversation_and_the_api_offers_it_to_nobody(world, api):
+    _generate(world)
+    conversation = QualityConversation.objects.filter(representative__isnull=False).first()
+    manager = world.actors["unit_manager"]
+
+    with pytest.raises(NotAllowed):
+        perform_transition(reach_for(manager), conversation, "expire")
+    listed = api(manager).get(f"/api/v1/quality-conversations/{conversation.pk}/transitions/")
+    posted = api(manager).post(f"/api/v1/quality-conversations/{conversation.pk}/transitions/expire/")
+
+    assert listed.status_code == 200, listed.content
+    assert [option["name"] for option in listed.json()] == ["offer"]
+    assert posted.status_code == 404, posted.content
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.DUE

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0006_access_grant_ledger'),
+        ('casework', '0007_system_actor'),
     ]
 
     operations = [
