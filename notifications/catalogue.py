@@ -19,12 +19,15 @@ from typing import Any
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from casework import events as casework_events
 from casework.models import Case, HomeVisit, QualityConversation, Unit
 from notifications import recipients as r
 from notifications.recipients import Recipient
 from notifications.sms import sms_enabled
+from plans import events as plan_events
 from plans.choices import APPROVED_STATES
 from plans.models import IndividualPlan, PlanVersion
+from responsibility_groups import events as meeting_events
 from responsibility_groups.choices import MemberKind
 from responsibility_groups.models import Meeting
 from responsibility_groups.sharing import sharing_missing
@@ -315,22 +318,52 @@ MESSAGES: dict[str, Message] = {
     ]
 }
 
-# Outbox events that people hear about; the others (drafts, internal steps) stay in the history.
+# Outbox events that people hear about, keyed by the constants the workflows declare in their
+# ``events`` modules; every other declared event is silent (drafts, internal steps stay in the
+# history). tests/notifications/test_event_catalogue.py holds the two sets to every event emitted.
 EVENT_MESSAGES: dict[str, str] = {
-    "meeting.invite": "meeting_invited",
-    "meeting.reschedule": "meeting_rescheduled",
-    "meeting.attendees_changed": "meeting_updated",
-    "meeting.cancel": "meeting_cancelled",
-    "meeting.approve_minutes": "minutes_approved",
-    "plan.activate": "plan_approved",
-    "plan.complete_review": "plan_reviewed",
-    "qualityconversation.offer": "quality_conversation_offered",
-    "qualityconversation.schedule": "quality_conversation_scheduled",
-    "homevisit.schedule": "home_visit_scheduled",
+    meeting_events.MEETING_INVITED: "meeting_invited",
+    meeting_events.MEETING_RESCHEDULED: "meeting_rescheduled",
+    meeting_events.MEETING_ATTENDEES_CHANGED: "meeting_updated",
+    meeting_events.MEETING_CANCELLED: "meeting_cancelled",
+    meeting_events.MEETING_MINUTES_APPROVED: "minutes_approved",
+    plan_events.PLAN_ACTIVATED: "plan_approved",
+    plan_events.PLAN_REVIEW_COMPLETED: "plan_reviewed",
+    casework_events.CONVERSATION_OFFERED: "quality_conversation_offered",
+    casework_events.CONVERSATION_SCHEDULED: "quality_conversation_scheduled",
+    casework_events.HOME_VISIT_SCHEDULED: "home_visit_scheduled",
 }
+SILENT_EVENTS: frozenset[str] = frozenset(
+    {
+        plan_events.PLAN_CREATED,
+        plan_events.PLAN_CONSENT_REQUESTED,
+        plan_events.PLAN_CONSENT_RECORDED,
+        plan_events.PLAN_REVIEW_STARTED,
+        plan_events.PLAN_PUT_ON_HOLD,
+        plan_events.PLAN_RESUMED,
+        plan_events.PLAN_COMPLETED,
+        plan_events.PLAN_WITHDRAWN,
+        plan_events.PLAN_DECLINED,
+        meeting_events.MEETING_HELD,
+        meeting_events.MEETING_MINUTES_STARTED,
+        meeting_events.MEETING_MINUTES_CORRECTED,
+        casework_events.CASE_ASSESSMENT_STARTED,
+        casework_events.CASE_DECIDED,
+        casework_events.CASE_APPEALED,
+        casework_events.CASE_CLOSED,
+        casework_events.HOME_VISIT_COMPLETED,
+        casework_events.HOME_VISIT_MISSED,
+        casework_events.CONVERSATION_ACCEPTED,
+        casework_events.CONVERSATION_DECLINED,
+        casework_events.CONVERSATION_HELD,
+        casework_events.CONVERSATION_DOCUMENTED,
+        casework_events.CONVERSATION_NOT_APPLICABLE,
+        casework_events.CONVERSATION_EXPIRED,
+    }
+)
 
 # After these, what was said earlier about the meeting (its time, its reminders) is out of date.
-SUPERSEDING_EVENTS = {"meeting.reschedule", "meeting.cancel"}
+SUPERSEDING_EVENTS = {meeting_events.MEETING_RESCHEDULED, meeting_events.MEETING_CANCELLED}
 MEETING_KINDS_SUPERSEDED = [
     "meeting_invited",
     "meeting_rescheduled",

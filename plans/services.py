@@ -23,6 +23,7 @@ from casework.services import (
 )
 from config.errors import Conflict
 from notifications.services import outbox_emit
+from plans import events
 from plans.choices import ParticipantKind, PlanState
 from plans.models import (
     Goal,
@@ -124,7 +125,7 @@ def plan_create(
         changes={"unit": [None, unit.pk], "coordinator": [None, coordinator.pk]},
         comment=comment,
     )
-    outbox_emit(event="plan.created", obj=plan, payload={"coordinator": coordinator.pk})
+    outbox_emit(event=events.PLAN_CREATED, obj=plan, payload={"coordinator": coordinator.pk})
     return plan
 
 
