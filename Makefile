@@ -34,6 +34,7 @@ typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy .
 
 check: lint typecheck
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: $(VENV)/.installed

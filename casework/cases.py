@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy
 from casework.audit import audit_record, changes_between
 from casework.choices import CASE_WRITE_ROLES, CaseState
 from casework.engine import Move, perform_transition
+from casework.errors import Conflict, NotAllowed
 from casework.models import Case, Decision, HomeVisit, Representative, ServiceUser, Unit
 from casework.selectors import Reach
 from casework.services import InvalidField, ensure_unit_serves
-from config.errors import Conflict, NotAllowed
 
 CASE_WORK_DENIED = gettext_lazy("Only caseworkers and unit managers of the case's unit may do this.")
 

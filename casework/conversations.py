@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from casework.audit import audit_record
 from casework.choices import ConversationState, RepresentativeKind
 from casework.engine import Move, perform_transition
+from casework.errors import TransitionNotAllowed
 from casework.models import (
     Consent,
     FollowUp,
@@ -27,7 +28,6 @@ from casework.models import (
 from casework.models.conversations import UNFINISHED
 from casework.selectors import Reach
 from casework.system import SYSTEM_ROLE, system_actor
-from config.errors import TransitionNotAllowed
 
 BATCH = 2000
 EXPIRY_BATCH = 200  # conversations expired per transaction

@@ -27,12 +27,12 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
 from casework.audit import audit_record
+from casework.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from casework.models import ServiceUser, WorkflowTransition
+from casework.outbox import outbox_emit
 from casework.selectors import Reach
 from casework.services import InvalidField
 from casework.system import is_system_actor
-from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
-from notifications.services import outbox_emit
 
 Policy = Callable[[Reach, Any], bool]
 

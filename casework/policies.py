@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from django.utils.translation import gettext as _
 
 from casework.choices import ACCESS_LOG_ROLES, CASE_WRITE_ROLES
+from casework.errors import NotAllowed
 from casework.models import ServiceUser
 from casework.selectors import Reach
-from config.errors import NotAllowed
 
 
 def _unit_ids(service_user: ServiceUser) -> set[int]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 
 from casework.audit import audit_record, changes_between
 from casework.choices import AccessSource, ConsentGiver, RepresentativeKind
+from casework.errors import Conflict, DomainError
 from casework.models import (
     AccessGrant,
     Consent,
@@ -33,7 +34,6 @@ from casework.policies import (
     ensure_can_register_in_units,
 )
 from casework.selectors import VIEW_SERVICE_USER, Reach
-from config.errors import Conflict, DomainError
 
 
 class InvalidField(DomainError):

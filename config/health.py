@@ -13,8 +13,8 @@ from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
+from casework.api.problems import problem_response
 from config.celery import app as celery_app
-from config.problems import problem_response
 
 logger = logging.getLogger(__name__)
 

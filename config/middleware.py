@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
-from config.problems import PROBLEM_CONTENT_TYPE, plain_problem_response, problem_response
+from casework.api.problems import PROBLEM_CONTENT_TYPE, plain_problem_response, problem_response
 
 logger = logging.getLogger(__name__)
 

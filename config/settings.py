@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "plans",
     "responsibility_groups",
     "notifications",
+    "config",  # on top: the commands that wire every app (seed_demo, run_embedded)
 ]
 
 MIDDLEWARE = [
@@ -162,10 +163,10 @@ REST_FRAMEWORK = {
         "casework.api.filters.ApiFilterBackend",
         "casework.api.filters.ApiOrderingFilter",
     ],
-    "EXCEPTION_HANDLER": "config.problems.problem_exception_handler",
+    "EXCEPTION_HANDLER": "casework.api.problems.problem_exception_handler",
     # OPTIONS would describe a view's fields to anyone, for objects that exist or not: no metadata.
     "DEFAULT_METADATA_CLASS": None,
-    "DEFAULT_SCHEMA_CLASS": "config.schema.ProblemAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "casework.api.schema.ProblemAutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -196,7 +197,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.schema.problem_media_type_hook",
+        "casework.api.schema.problem_media_type_hook",
     ],
 }
 

@@ -5,8 +5,9 @@ from django.views import defaults
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from casework.api import problems
 from casework.limits import IdConverter
-from config import health, problems
+from config import health
 
 register_converter(IdConverter, "id")  # before the apps' URL modules, which use <id:…>
 

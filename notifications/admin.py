@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from casework.admin.mixins import ReadOnlyAdmin, request_reach
-from config.errors import DomainError
+from casework.errors import DomainError
 from notifications.choices import DeliveryStatus
 from notifications.models import Notification, NotificationPreference, OutboxEvent
 from notifications.services import delivery_retry

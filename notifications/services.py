@@ -1,35 +1,20 @@
-"""Writing to the outbox. Must be called inside the transaction of the change it announces."""
+"""The inbox, preferences and retrying by hand (the outbox itself is ``casework.outbox``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.audit import audit_record
+from casework.errors import Conflict
 from casework.selectors import Reach
-from config.errors import Conflict
 from notifications.choices import Channel, DeliveryStatus
 from notifications.keys import recipient_of
-from notifications.models import Notification, NotificationPreference, OutboxEvent
+from notifications.models import Notification, NotificationPreference
 from notifications.recipients import Recipient, staff_recipient
-
-
-def outbox_emit(*, event: str, obj: models.Model, payload: Mapping[str, Any] | None = None) -> OutboxEvent:
-    """Record that ``event`` happened to ``obj``; no identifiers of people in the payload."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("outbox_emit must run inside the transaction of the change it announces")
-    row = OutboxEvent.objects.create(
-        event=event, object_type=obj._meta.label_lower, object_id=str(obj.pk), payload=dict(payload or {})
-    )
-    from notifications.tasks import enqueue_fan_out  # tasks import the workflows' models
-
-    enqueue_fan_out(row.pk)
-    return row
-
 
 # --- The inbox, preferences and retrying by hand -----------------------------------------------
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from casework.outbox import FAN_OUT_TASK
 from notifications import digest, dispatch, reminders
 from notifications.choices import DeliveryStatus
 from notifications.delivery import fan_out
@@ -64,12 +65,7 @@ def _publish(task: object, ids: list[int], queue: str | None = None) -> None:
         )
 
 
-def enqueue_fan_out(event_id: int) -> None:
-    """Called by ``outbox_emit`` inside the transaction: publishes only once it has committed."""
-    transaction.on_commit(lambda: _publish(fan_out_event, [event_id]))
-
-
-@shared_task(name="notifications.fan_out_event", ignore_result=True)
+@shared_task(name=FAN_OUT_TASK, ignore_result=True)  # published by name by casework.outbox
 def fan_out_event(event_ids: list[int]) -> None:
     for event_id in event_ids:
         try:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from casework.choices import StaffRole
+from casework.errors import Conflict, NotAllowed
 from casework.selectors import Reach
-from config.errors import Conflict, NotAllowed
 from plans.choices import EDITABLE_STATES
 from plans.models import IndividualPlan
 

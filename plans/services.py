@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from casework.audit import audit_record, changes_between
 from casework.choices import AccessSource
 from casework.engine import perform_transition
+from casework.errors import Conflict
 from casework.models import Consent, ServiceUser, StaffMembership, Unit
+from casework.outbox import outbox_emit
 from casework.selectors import Reach
 from casework.services import (
     InvalidField,
@@ -21,8 +23,6 @@ from casework.services import (
     access_reasons_end,
     ensure_unit_serves,
 )
-from config.errors import Conflict
-from notifications.services import outbox_emit
 from plans import events
 from plans.choices import ParticipantKind, PlanState
 from plans.models import (

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from casework.choices import StaffRole
+from casework.errors import NotAllowed
 from casework.selectors import Reach
-from config.errors import NotAllowed
 from responsibility_groups.models import ResponsibilityGroup
 
 GROUP_ROLES = frozenset({StaffRole.CASEWORKER, StaffRole.COORDINATOR})

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from casework.audit import audit_record, changes_between
 from casework.choices import AccessSource
 from casework.engine import Move, perform_transition
+from casework.errors import Conflict, GuardFailed, NotAllowed
 from casework.models import ServiceUser, StaffMembership, Unit
+from casework.outbox import outbox_emit
 from casework.selectors import Reach
 from casework.services import (
     InvalidField,
@@ -24,8 +26,6 @@ from casework.services import (
     access_reasons_end,
     ensure_unit_serves,
 )
-from config.errors import Conflict, GuardFailed, NotAllowed
-from notifications.services import outbox_emit
 from plans.choices import EDITABLE_STATES
 from plans.models import IndividualPlan, Measure
 from plans.participants import duplicate_problem, kind_field_problem

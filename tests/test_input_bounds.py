@@ -28,9 +28,9 @@ from casework.api.fields import (
     IdMapField,
     IntegerInputField,
 )
+from casework.api.inputs import StrictInputSerializer
 from casework.models import QualityConversation
 from casework.selectors import reach_for
-from config.serializers import StrictInputSerializer
 from responsibility_groups.models import MinutesTopic
 from tests.responsibility_groups.conftest import GroupBuilder
 

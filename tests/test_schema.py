@@ -1,7 +1,7 @@
 """The OpenAPI 3 schema: valid, served, and describing every error a client can get.
 
 The contract (../shared/api.md): every response a client can get, errors included, is in the
-schema, and every error is ``application/problem+json``. ``config.schema.ProblemAutoSchema`` adds
+schema, and every error is ``application/problem+json``. ``casework.api.schema.ProblemAutoSchema`` adds
 the problem responses; these tests hold it to that for every operation.
 """
 

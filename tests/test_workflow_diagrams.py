@@ -2,7 +2,7 @@
 
 import pytest
 
-from config.workflow_diagrams import WORKFLOWS, diagram_path, mermaid
+from casework.workflow_diagrams import WORKFLOWS, diagram_path, mermaid
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda w: w.slug)

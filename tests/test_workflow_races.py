@@ -25,8 +25,8 @@ from casework.engine import (
     workflow_for,
     workflows,
 )
+from casework.errors import Conflict
 from casework.selectors import reach_for
-from config.errors import Conflict
 from tests.workflow_examples import DEMO_LOGINS, example_input, one_per_state
 
 pytestmark = [

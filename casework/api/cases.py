@@ -17,10 +17,10 @@ from casework import cases as services
 from casework import selectors
 from casework.api.base import PersonDataViewSet, reference_in_reach, unit_query_param
 from casework.api.fields import BoundedDateField, BoundedDateTimeField, IdField, IdListField, list_of
+from casework.api.inputs import StrictInputSerializer
 from casework.api.workflow import WorkflowActionsMixin, transition_schema
 from casework.choices import DecisionOutcome, HomeVisitMissReason
 from casework.models import Case, Decision, HomeVisit, QualityConversation, Representative
-from config.serializers import StrictInputSerializer
 
 
 class DecisionSerializer(serializers.ModelSerializer):

@@ -10,10 +10,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.api.fields import BoundedDateField, IdField, IdListField, QueryBooleanField
+from casework.api.inputs import StrictInputSerializer
 from casework.choices import ConsentGiver, Language, RepresentativeKind
 from casework.models import AccessGrant, AccessLogEntry, Consent, Mandate, Representative, ServiceUser, Unit
 from casework.system import SYSTEM_USERNAME
-from config.serializers import StrictInputSerializer
 
 # --- Output ---------------------------------------------------------------------------------
 

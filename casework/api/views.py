@@ -29,12 +29,12 @@ from casework.api.base import (
     query_input,
     reference_in_reach,
 )
+from casework.api.schema import Problem
 from casework.audit import audit_record
 from casework.auth import api_token_issue, api_token_revoke
 from casework.models import Consent, Mandate, Representative, ServiceUser, Unit
 from casework.national_id import NationalIdError, national_id_clean
 from casework.policies import ensure_can_read_access_log
-from config.schema import Problem
 
 # --- Units -------------------------------------------------------------------------------------
 

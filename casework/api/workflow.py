@@ -15,7 +15,15 @@ from rest_framework.response import Response
 from casework.engine import history_for, perform_transition, transition_options, workflow_for
 from casework.models import WorkflowTransition
 from casework.system import actor_name
-from config.serializers import TransitionOptionSerializer
+
+
+class TransitionOptionSerializer(serializers.Serializer):
+    """One entry of ``GET …/transitions/`` (api.md), the same for every workflow."""
+
+    name = serializers.CharField()
+    target = serializers.CharField()
+    allowed = serializers.BooleanField()
+    blocked_by = serializers.ListField(child=serializers.CharField())
 
 
 class WorkflowTransitionSerializer(serializers.ModelSerializer):

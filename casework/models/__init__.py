@@ -3,6 +3,7 @@ from casework.models.cases import Case, Decision, HomeVisit
 from casework.models.conversations import FollowUp, QualityConversation
 from casework.models.grants import AccessGrant, ServiceUserUserObjectPermission
 from casework.models.organisation import Municipality, ServiceArea, StaffMembership, Unit
+from casework.models.outbox import OutboxEvent
 from casework.models.people import Consent, Mandate, Representative, ServiceUser, mask_national_id
 from casework.models.security import ApiToken, LoginThrottle
 from casework.models.workflow import WorkflowTransition
@@ -20,6 +21,7 @@ __all__ = [
     "LoginThrottle",
     "Mandate",
     "Municipality",
+    "OutboxEvent",
     "QualityConversation",
     "Representative",
     "ServiceArea",

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from casework.api.fields import IdField, QueryBooleanField
+from casework.api.inputs import StrictInputSerializer
 from casework.choices import Language
-from config.serializers import StrictInputSerializer
 from notifications.models import Notification, NotificationPreference
 from notifications.selectors import OBJECT_SELECTORS
 

@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.choices import Language
-from casework.models import ServiceUser
+from casework.models import OutboxEvent, ServiceUser
 from notifications.choices import Channel, DeliveryStatus
-from notifications.models.outbox import OutboxEvent
 
 
 class Notification(models.Model):

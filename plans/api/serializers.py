@@ -9,8 +9,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.api.fields import BoundedDateField, IdField, IntegerInputField
+from casework.api.inputs import StrictInputSerializer
 from casework.system import actor_name
-from config.serializers import StrictInputSerializer, TransitionOptionSerializer  # noqa: F401  (re-exported)
 from plans import guards
 from plans.choices import GoalProgress, ParticipantKind
 from plans.models import (

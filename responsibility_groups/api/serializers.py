@@ -15,8 +15,8 @@ from casework.api.fields import (
     IntegerInputField,
     list_of,
 )
+from casework.api.inputs import StrictInputSerializer
 from casework.system import actor_name
-from config.serializers import StrictInputSerializer, TransitionOptionSerializer  # noqa: F401  (re-exported)
 from responsibility_groups.choices import MemberKind
 from responsibility_groups.models import (
     AgendaItem,

@@ -25,12 +25,12 @@ from casework.api.base import (
     refuse_unexpected_query,
     unit_query_param,
 )
+from casework.api.problems import problem_response
 from casework.api.workflow import WorkflowActionsMixin, transition_schema
 from casework.audit import access_log_record
+from casework.errors import Conflict, NotAllowed
 from casework.limits import ID_PATH_PATTERN
 from casework.models import Representative, StaffMembership
-from config.errors import Conflict, NotAllowed
-from config.problems import problem_response
 from plans.models import IndividualPlan
 from responsibility_groups import selectors, services
 from responsibility_groups.api import serializers as s

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from casework.api.problems import PROBLEM_BASE_URI
 from casework.models import AccessLogEntry, AuditEvent, ServiceUser
-from config.problems import PROBLEM_BASE_URI
 from tests.clients import CheckedClient
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from casework import cases
 from casework.choices import CaseState, HomeVisitState
+from casework.errors import GuardFailed, NotAllowed, TransitionNotAllowed
 from casework.models import AuditEvent, Case, Decision, WorkflowTransition
 from casework.selectors import reach_for
-from config.errors import GuardFailed, NotAllowed, TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +146,7 @@ def test_the_workflow_history_cannot_be_rewritten(world, case):
 
 
 def test_after_the_decision_no_visit_can_be_planned_and_the_reason_is_fixed(world, case):
-    from config.errors import Conflict
+    from casework.errors import Conflict
 
     reach = reach_for(world.actors["caseworker"])
     cases.case_record_no_visit_reason(reach=reach, case=case, reason="Ønsket ikke besøk")

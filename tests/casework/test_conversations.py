@@ -10,10 +10,10 @@ from django.utils import timezone
 from casework import conversations
 from casework.choices import ConversationState
 from casework.engine import perform_transition
+from casework.errors import GuardFailed, NotAllowed
 from casework.models import AuditEvent, QualityConversation, WorkflowTransition
 from casework.selectors import reach_for
 from casework.system import system_actor
-from config.errors import GuardFailed, NotAllowed
 from tests.factories import MandateFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from casework import services
 from casework.choices import ConsentGiver, StaffRole
+from casework.errors import Conflict, NotAllowed
 from casework.models import AuditEvent, Consent, ServiceUser, ServiceUserUserObjectPermission
 from casework.selectors import reach_for, service_user_queryset_for
-from config.errors import Conflict, NotAllowed
 from tests.factories import (
     ConsentFactory,
     MandateFactory,

@@ -12,9 +12,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from casework.errors import Conflict
 from casework.models import AuditEvent
 from casework.selectors import reach_for
-from config.errors import Conflict
 from notifications import dispatch, tasks
 from notifications.choices import Channel, DeliveryStatus
 from notifications.models import Notification

@@ -14,8 +14,8 @@ import pytest
 from django.db import connection, connections
 
 from casework.engine import history_for
+from casework.errors import Conflict
 from casework.selectors import reach_for
-from config.errors import Conflict
 from plans import services
 from plans.models import IndividualPlan
 

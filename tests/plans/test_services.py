@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 
 from casework.engine import history_for
+from casework.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from casework.models import AuditEvent, ServiceUserUserObjectPermission, WorkflowTransition
 from casework.selectors import reach_for, service_user_queryset_for
-from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from notifications.models import OutboxEvent
 from plans import services
 from plans.choices import PlanState

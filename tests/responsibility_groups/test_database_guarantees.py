@@ -11,8 +11,8 @@ import pytest
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
+from casework.errors import Conflict
 from casework.selectors import reach_for
-from config.errors import Conflict
 from responsibility_groups import services
 from responsibility_groups.models import Meeting, MeetingBooking
 from tests.factories import ConsentFactory, ServiceUserFactory

@@ -8,9 +8,9 @@ import pytest
 from django.utils import timezone
 from icalendar import Calendar
 
+from casework.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from casework.models import AccessLogEntry
 from casework.selectors import reach_for
-from config.errors import Conflict, GuardFailed, NotAllowed, TransitionNotAllowed
 from responsibility_groups import services
 from responsibility_groups.choices import MeetingState, MemberKind
 from responsibility_groups.models import Meeting, MeetingBooking, MinutesVersion

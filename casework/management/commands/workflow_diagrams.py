@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from config.workflow_diagrams import WORKFLOWS, diagram_path, mermaid
+from casework.workflow_diagrams import WORKFLOWS, diagram_path, mermaid
 
 
 class Command(BaseCommand):

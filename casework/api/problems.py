@@ -18,7 +18,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
-from config.errors import DomainError
+from casework.errors import DomainError
 
 logger = logging.getLogger(__name__)
 

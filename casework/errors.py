@@ -1,7 +1,7 @@
 """Domain errors raised by services and selectors, mapped to problem details by the API layer.
 
 Services raise these instead of HTTP exceptions so that they stay usable from tasks, commands
-and the admin; ``config.problems`` turns them into RFC 9457 responses.
+and the admin; ``casework.api.problems`` turns them into RFC 9457 responses.
 """
 
 from __future__ import annotations

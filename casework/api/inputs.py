@@ -29,12 +29,3 @@ class StrictInputSerializer(serializers.Serializer):
 
     def update(self, instance: Any, validated_data: Any) -> Any:  # pragma: no cover
         raise NotImplementedError("Input serializers do not write; call a service.")
-
-
-class TransitionOptionSerializer(serializers.Serializer):
-    """One entry of ``GET …/transitions/`` (api.md), the same for every workflow."""
-
-    name = serializers.CharField()
-    target = serializers.CharField()
-    allowed = serializers.BooleanField()
-    blocked_by = serializers.ListField(child=serializers.CharField())

@@ -1,8 +1,9 @@
 """The transactional outbox: events written in the same transaction as the change they announce.
 
-A workflow service calls ``notifications.services.outbox_emit`` inside its transaction; the row
-commits or rolls back with the change. Delivery (Celery, channels, retries) reads these rows
-(issue 6); the database is the source of truth and the broker only rings the bell.
+A workflow calls ``casework.outbox.outbox_emit`` inside its transaction; the row commits or rolls
+back with the change. Notifications (a layer above) read these rows and deliver; the database is
+the source of truth and the broker only rings the bell. The table keeps the name it was created
+with when the outbox lived in notifications (ADR 0008).
 """
 
 from django.db import models
@@ -18,6 +19,7 @@ class OutboxEvent(models.Model):
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True, db_index=True)
 
     class Meta:
+        db_table = "notifications_outboxevent"
         verbose_name = _("outbox event")
         verbose_name_plural = _("outbox events")
         ordering = ["id"]
