@@ -38,8 +38,8 @@ def publish_fan_out(event_ids: list[int]) -> None:
     try:
         task = current_app.tasks.get(FAN_OUT_TASK)
         if task is not None:
-            task.apply_async(args=[event_ids])
+            task.apply_async(args=(event_ids,))
         else:  # a process that has not loaded the notifications' tasks
-            current_app.send_task(FAN_OUT_TASK, args=[event_ids])
+            current_app.send_task(FAN_OUT_TASK, args=(event_ids,))
     except Exception:  # the row is in the database; the sweeper publishes it again
         logger.warning("could not publish %s outbox events; the sweeper will", len(event_ids), exc_info=True)
