@@ -52,23 +52,24 @@ from django.utils import timezone
 from casework import indicators
 from casework.choices import (
     CaseState,
-    ConversationState,
     DecisionOutcome,
     HomeVisitMissReason,
     StaffRole,
 )
-from casework.conversations import quality_conversations_generate
 from casework.demo.scale import SCALE_MUNICIPALITY
 from casework.models import (
     Case,
     Decision,
     HomeVisit,
     Municipality,
-    QualityConversation,
     ServiceUser,
     StaffMembership,
 )
 from casework.selectors import reach_for
+from quality_conversations import indicators as conversation_indicators
+from quality_conversations.choices import ConversationState
+from quality_conversations.models import QualityConversation
+from quality_conversations.services import quality_conversations_generate
 
 BATCH = 2000
 SERVICES = (
@@ -307,8 +308,14 @@ def measure_indicators(runs: int) -> list[tuple[str, list[float], int, str]]:
             "within a month",
             lambda: indicators.decisions_within_a_month(reach=reach, start=start, end=end),
         ),
-        ("conversations offered", lambda: indicators.conversations_offered(reach=reach, year=today.year)),
-        ("conversations held", lambda: indicators.conversations_held(reach=reach, year=today.year)),
+        (
+            "conversations offered",
+            lambda: conversation_indicators.conversations_offered(reach=reach, year=today.year),
+        ),
+        (
+            "conversations held",
+            lambda: conversation_indicators.conversations_held(reach=reach, year=today.year),
+        ),
     ]
     results = []
     for label, call in calls:

@@ -38,9 +38,10 @@ from rest_framework.test import APIClient
 
 from casework.auth import api_token_issue
 from casework.cases import case_create
-from casework.models import HomeVisit, QualityConversation
+from casework.models import HomeVisit
 from casework.selectors import reach_for
 from plans.models import IndividualPlan
+from quality_conversations.models import QualityConversation
 from responsibility_groups.models import Meeting
 
 

@@ -8,5 +8,5 @@ class CaseworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Registers the case, home-visit and quality-conversation transitions with the engine.
-        from casework import case_workflow, conversation_workflow  # noqa: F401
+        # Registers the case and home-visit transitions with the engine.
+        from casework import case_workflow  # noqa: F401

@@ -76,15 +76,3 @@ class DecisionOutcome(models.TextChoices):
     GRANTED = "granted", _("Granted")
     PARTLY_GRANTED = "partly_granted", _("Partly granted")
     REFUSED = "refused", _("Refused")
-
-
-class ConversationState(models.TextChoices):
-    DUE = "due", _("Due")
-    OFFERED = "offered", _("Offered")
-    ACCEPTED = "accepted", _("Accepted")
-    SCHEDULED = "scheduled", _("Scheduled")
-    HELD = "held", _("Held")
-    DOCUMENTED = "documented", _("Documented")
-    DECLINED = "declined", _("Declined")
-    NOT_APPLICABLE = "not_applicable", _("Not applicable")
-    EXPIRED = "expired", _("Expired")

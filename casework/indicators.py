@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from casework.choices import ConversationState, HomeVisitState
-from casework.models import Case, HomeVisit, QualityConversation
+from casework.choices import HomeVisitState
+from casework.models import Case, HomeVisit
 from casework.selectors import Reach
 
 
@@ -28,7 +28,7 @@ class Share:
         return self.numerator / self.denominator if self.denominator else None
 
 
-def _units(reach: Reach, queryset: QuerySet[Any]) -> QuerySet[Any]:
+def units_in_reach(reach: Reach, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset if reach.is_superuser else queryset.filter(unit_id__in=sorted(reach.unit_ids))
 
 
@@ -41,7 +41,7 @@ def _period(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime
     )
 
 
-def _shares(rows: QuerySet[Any]) -> dict[int, Share]:
+def shares_by_unit(rows: QuerySet[Any]) -> dict[int, Share]:
     return {row["unit_id"]: Share(row["numerator"], row["denominator"]) for row in rows}
 
 
@@ -54,20 +54,20 @@ def decisions_after_home_visit(*, reach: Reach, start: datetime.date, end: datet
         )
     )
     rows = (
-        _units(reach, Case.objects.filter(decided_at__gte=since, decided_at__lt=until))
+        units_in_reach(reach, Case.objects.filter(decided_at__gte=since, decided_at__lt=until))
         .annotate(visited=visited)
         .values("unit_id")
         .annotate(numerator=Count("pk", filter=Q(visited=True)), denominator=Count("pk"))
         .order_by("unit_id")
     )
-    return _shares(rows)
+    return shares_by_unit(rows)
 
 
 def decisions_within_a_month(*, reach: Reach, start: datetime.date, end: datetime.date) -> dict[int, Share]:
     """Decisions made in [start, end) within one month of receipt."""
     since, until = _period(start, end)
     rows = (
-        _units(reach, Case.objects.filter(decided_at__gte=since, decided_at__lt=until))
+        units_in_reach(reach, Case.objects.filter(decided_at__gte=since, decided_at__lt=until))
         .values("unit_id")
         .annotate(
             numerator=Count("pk", filter=Q(decided_at__date__lte=F("reply_due_on"))),
@@ -75,33 +75,4 @@ def decisions_within_a_month(*, reach: Reach, start: datetime.date, end: datetim
         )
         .order_by("unit_id")
     )
-    return _shares(rows)
-
-
-def _conversations(reach: Reach, year: int) -> QuerySet[Any]:
-    """Eligible representatives of the year: every conversation with a representative."""
-    return _units(reach, QualityConversation.objects.filter(year=year, representative__isnull=False)).exclude(
-        state=ConversationState.NOT_APPLICABLE
-    )
-
-
-def conversations_offered(*, reach: Reach, year: int) -> dict[int, Share]:
-    """Eligible representatives offered a conversation in the year (a declined offer counts)."""
-    rows = (
-        _conversations(reach, year)
-        .values("unit_id")
-        .annotate(numerator=Count("pk", filter=Q(offered_at__isnull=False)), denominator=Count("pk"))
-        .order_by("unit_id")
-    )
-    return _shares(rows)
-
-
-def conversations_held(*, reach: Reach, year: int) -> dict[int, Share]:
-    """Eligible representatives with whom the conversation was held in the year."""
-    rows = (
-        _conversations(reach, year)
-        .values("unit_id")
-        .annotate(numerator=Count("pk", filter=Q(held_on__isnull=False)), denominator=Count("pk"))
-        .order_by("unit_id")
-    )
-    return _shares(rows)
+    return shares_by_unit(rows)

@@ -33,7 +33,6 @@ from casework.models import (
     Consent,
     HomeVisit,
     Mandate,
-    QualityConversation,
     Representative,
     ServiceUser,
     StaffMembership,
@@ -392,20 +391,3 @@ def home_visit_list_for(*, reach: Reach) -> QuerySet[HomeVisit]:
 
 def home_visit_get_for(*, reach: Reach, id: Any) -> HomeVisit:
     return one_in_reach(home_visit_list_for(reach=reach), id)
-
-
-def quality_conversation_list_for(*, reach: Reach) -> QuerySet[QualityConversation]:
-    """Conversations of people the actor reaches as staff (representatives: the portal, later)."""
-    if not getattr(reach.actor, "is_authenticated", False):
-        return QualityConversation.objects.none()
-    rows = QualityConversation.objects.select_related("service_user", "unit").prefetch_related(
-        "service_user__units"
-    )
-    if reach.is_superuser:
-        return rows.order_by("year", "id")
-    staff_ids = reachable_service_user_ids(reach.as_staff())
-    return rows.filter(service_user_id__in=staff_ids).order_by("year", "id")
-
-
-def quality_conversation_get_for(*, reach: Reach, id: Any) -> QualityConversation:
-    return one_in_reach(quality_conversation_list_for(reach=reach), id)

@@ -30,7 +30,7 @@ WORKFLOWS = (
     Workflow(
         "quality-conversation",
         "Annual quality conversation (kvalitetssamtale)",
-        "casework.QualityConversation",
+        "quality_conversations.QualityConversation",
     ),
 )
 

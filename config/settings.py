@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "casework",
     "plans",
     "responsibility_groups",
+    "quality_conversations",
     "notifications",
     "config",  # on top: the commands that wire every app (seed_demo, run_embedded)
 ]
@@ -247,7 +248,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "quality-conversations": {
-        "task": "casework.tasks.quality_conversations_yearly",
+        "task": "quality_conversations.yearly",
         "schedule": 6 * 60 * 60.0,
     },
 }

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from casework.admin.mixins import ReadOnlyAdmin, request_reach
 from casework.errors import DomainError
 from notifications.choices import DeliveryStatus
-from notifications.models import Notification, NotificationPreference, OutboxEvent
+from notifications.models import Notification, NotificationPreference
 from notifications.services import delivery_retry
 
 RETRY_DESCRIPTION = _("Send the selected failed notifications again")
@@ -94,16 +94,6 @@ class NotificationAdmin(ReadOnlyAdmin):
             % {"count": sent},
             messages.SUCCESS,
         )
-
-
-@admin.register(OutboxEvent)
-class OutboxEventAdmin(ReadOnlyAdmin):
-    list_display = ("id", "event", "object_type", "object_id", "created_at", "dispatched_at")
-    list_filter = ("event",)
-    fields = ("event", "object_type", "object_id", "payload", "created_at", "dispatched_at")
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_superuser)
 
 
 @admin.register(NotificationPreference)

@@ -20,13 +20,15 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from casework import events as casework_events
-from casework.models import Case, HomeVisit, QualityConversation, Unit
+from casework.models import Case, HomeVisit, Unit
 from notifications import recipients as r
 from notifications.recipients import Recipient
 from notifications.sms import sms_enabled
 from plans import events as plan_events
 from plans.choices import APPROVED_STATES
 from plans.models import IndividualPlan, PlanVersion
+from quality_conversations import events as conversation_events
+from quality_conversations.models import QualityConversation
 from responsibility_groups import events as meeting_events
 from responsibility_groups.choices import MemberKind
 from responsibility_groups.models import Meeting
@@ -329,8 +331,8 @@ EVENT_MESSAGES: dict[str, str] = {
     meeting_events.MEETING_MINUTES_APPROVED: "minutes_approved",
     plan_events.PLAN_ACTIVATED: "plan_approved",
     plan_events.PLAN_REVIEW_COMPLETED: "plan_reviewed",
-    casework_events.CONVERSATION_OFFERED: "quality_conversation_offered",
-    casework_events.CONVERSATION_SCHEDULED: "quality_conversation_scheduled",
+    conversation_events.CONVERSATION_OFFERED: "quality_conversation_offered",
+    conversation_events.CONVERSATION_SCHEDULED: "quality_conversation_scheduled",
     casework_events.HOME_VISIT_SCHEDULED: "home_visit_scheduled",
 }
 SILENT_EVENTS: frozenset[str] = frozenset(
@@ -353,12 +355,12 @@ SILENT_EVENTS: frozenset[str] = frozenset(
         casework_events.CASE_CLOSED,
         casework_events.HOME_VISIT_COMPLETED,
         casework_events.HOME_VISIT_MISSED,
-        casework_events.CONVERSATION_ACCEPTED,
-        casework_events.CONVERSATION_DECLINED,
-        casework_events.CONVERSATION_HELD,
-        casework_events.CONVERSATION_DOCUMENTED,
-        casework_events.CONVERSATION_NOT_APPLICABLE,
-        casework_events.CONVERSATION_EXPIRED,
+        conversation_events.CONVERSATION_ACCEPTED,
+        conversation_events.CONVERSATION_DECLINED,
+        conversation_events.CONVERSATION_HELD,
+        conversation_events.CONVERSATION_DOCUMENTED,
+        conversation_events.CONVERSATION_NOT_APPLICABLE,
+        conversation_events.CONVERSATION_EXPIRED,
     }
 )
 

@@ -19,15 +19,17 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from casework.choices import CaseState, ConversationState
+from casework.choices import CaseState
 from casework.engine import transition_count
-from casework.models import Case, QualityConversation, Unit
+from casework.models import Case, Unit
 from notifications.catalogue import message_for
 from notifications.delivery import create_notifications
 from notifications.keys import source_of
 from notifications.models import Notification
 from plans.choices import PlanState
 from plans.models import IndividualPlan
+from quality_conversations.choices import ConversationState
+from quality_conversations.models import QualityConversation
 from responsibility_groups.choices import MeetingState
 from responsibility_groups.models import Meeting
 

@@ -15,6 +15,7 @@ from notifications.choices import Channel
 from notifications.models import Notification, NotificationPreference
 from plans.models import IndividualPlan
 from plans.selectors import plan_staff_get_for, represented_with_plan_access
+from quality_conversations import selectors as conversation_selectors
 from responsibility_groups.selectors import meeting_get_for
 
 
@@ -57,7 +58,7 @@ OBJECT_SELECTORS: dict[str, Callable[..., Any]] = {
     "meeting": meeting_get_for,
     "case": casework_selectors.case_get_for,
     "home_visit": casework_selectors.home_visit_get_for,
-    "quality_conversation": casework_selectors.quality_conversation_get_for,
+    "quality_conversation": conversation_selectors.quality_conversation_get_for,
 }
 
 

@@ -48,7 +48,6 @@ from django.urls import resolve, reverse
 from django.utils import timezone
 
 from casework.choices import StaffRole
-from casework.conversations import quality_conversations_generate
 from casework.demo.casework_flows import DemoCase, case_in_flow
 from casework.demo.municipality import LOGINS, MUNICIPALITY, SERVICE_AREA, UNITS
 from casework.models import (
@@ -57,7 +56,6 @@ from casework.models import (
     HomeVisit,
     Mandate,
     Municipality,
-    QualityConversation,
     Representative,
     ServiceArea,
     ServiceUser,
@@ -72,6 +70,8 @@ from notifications.models import Notification, OutboxEvent
 from plans.choices import PlanState
 from plans.demo import plan_in_state
 from plans.models import Goal, IndividualPlan, Measure, Participant
+from quality_conversations.models import QualityConversation
+from quality_conversations.services import quality_conversations_generate
 from responsibility_groups.choices import MeetingState, MemberKind
 from responsibility_groups.demo import group_with_meetings
 from responsibility_groups.feeds import _hash, calendar_feed_rotate
@@ -480,7 +480,7 @@ def _show(response: Any) -> str:
 _TRAIL = (
     "casework.AuditEvent",
     "casework.AccessLogEntry",
-    "notifications.OutboxEvent",
+    "casework.OutboxEvent",
     "notifications.Notification",
 )
 _FINGERPRINT_SQL: dict[bool, str] = {}
@@ -495,7 +495,15 @@ def _fingerprint(*, everything: bool) -> tuple[int, ...]:
 
         models = {apps.get_model(label) for label in _TRAIL}
         if everything:
-            for app in ("casework", "plans", "responsibility_groups", "notifications", "auth", "guardian"):
+            for app in (
+                "casework",
+                "plans",
+                "responsibility_groups",
+                "quality_conversations",
+                "notifications",
+                "auth",
+                "guardian",
+            ):
                 models |= {m for m in apps.get_app_config(app).get_models() if not m._meta.proxy}
         quote = connection.ops.quote_name
         tables = sorted(m._meta.db_table for m in models)

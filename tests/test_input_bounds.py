@@ -20,7 +20,6 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework import serializers
 
-from casework import conversations
 from casework.api.fields import (
     BoundedDateField,
     BoundedDateTimeField,
@@ -29,8 +28,9 @@ from casework.api.fields import (
     IntegerInputField,
 )
 from casework.api.inputs import StrictInputSerializer
-from casework.models import QualityConversation
 from casework.selectors import reach_for
+from quality_conversations import services as conversations
+from quality_conversations.models import QualityConversation
 from responsibility_groups.models import MinutesTopic
 from tests.responsibility_groups.conftest import GroupBuilder
 

@@ -33,6 +33,7 @@ from casework.models import (
     LoginThrottle,
     Mandate,
     Municipality,
+    OutboxEvent,
     Representative,
     ServiceArea,
     ServiceUser,
@@ -380,3 +381,15 @@ class LoginThrottleAdmin(AuditedAdminMixin, ReadOnlyAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(OutboxEvent)
+class OutboxEventAdmin(ReadOnlyAdmin):
+    """The outbox, for superusers: what was announced and whether notifications took it up."""
+
+    list_display = ("id", "event", "object_type", "object_id", "created_at", "dispatched_at")
+    list_filter = ("event",)
+    fields = ("event", "object_type", "object_id", "payload", "created_at", "dispatched_at")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_superuser)

@@ -11,7 +11,6 @@ router.register("mandates", views.MandateViewSet, basename="mandate")
 router.register("consents", views.ConsentViewSet, basename="consent")
 router.register("cases", cases.CaseViewSet, basename="case")
 router.register("home-visits", cases.HomeVisitViewSet, basename="home-visit")
-router.register("quality-conversations", cases.QualityConversationViewSet, basename="quality-conversation")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),

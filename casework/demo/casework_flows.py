@@ -1,14 +1,11 @@
-"""Demo cases and quality conversations: cases in every state the services reach, for people of
-the demo municipality's first unit, and this year's quality conversations in every state.
+"""Demo cases: cases in every state the services reach, for people of the demo municipality's
+first unit (the quality conversations' demo is ``quality_conversations.demo``).
 
-Built through the services (``casework.cases`` and ``casework.conversations``), so every step is
-audited and has its history, exactly as if the unit's caseworker had clicked through it.
+Built through the services (``casework.cases``), so every step is audited and has its history,
+exactly as if the unit's caseworker had clicked through it.
 
-Create-only and idempotent:
-- a case is found by its person and the service applied for; an existing case is left alone,
-  whatever state it is in now;
-- the year's conversations come from the yearly generation (a second run creates nothing), and
-  only a conversation still ``due`` is moved, so what someone changed since is never undone.
+Create-only and idempotent: a case is found by its person and the service applied for; an
+existing case is left alone, whatever state it is in now.
 
 Not made: appealed and closed cases. The ``Case`` model has the ``appeal`` and ``close``
 transitions, but ``casework.cases`` has no service for them (and the demo never bypasses the
@@ -25,13 +22,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework import cases as case_services
-from casework import conversations as conversation_services
-from casework.choices import CaseState, ConversationState, DecisionOutcome, HomeVisitMissReason
-from casework.models import Case, QualityConversation, ServiceUser, Unit
+from casework.choices import CaseState, DecisionOutcome, HomeVisitMissReason
+from casework.models import Case, ServiceUser, Unit
 from casework.selectors import Reach
 
 C = CaseState
-Q = ConversationState
 
 COMPLAINT_INFORMATION = (
     "Du kan klage på vedtaket innen tre uker fra du mottok det. Klagen sendes til enheten som har "
@@ -91,14 +86,14 @@ def _at(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def _soon(days: int, hour: int = 10) -> datetime.datetime:
+def soon(days: int, hour: int = 10) -> datetime.datetime:
     """A wall-clock time ``days`` days from today in Oslo (always in the future for days >= 1)."""
     return _at(timezone.localdate() + datetime.timedelta(days=days), hour)
 
 
 def _scheduled_visit(reach: Reach, case: Case, days: int) -> Any:
     visit = case_services.home_visit_plan(reach=reach, case=case)
-    return case_services.home_visit_schedule(reach=reach, visit=visit, at=_soon(days))
+    return case_services.home_visit_schedule(reach=reach, visit=visit, at=soon(days))
 
 
 @transaction.atomic
@@ -171,86 +166,3 @@ def seed_demo_cases(*, reach: Reach, people: list[ServiceUser], unit: Unit) -> i
         case_in_flow(reach=reach, person=person, unit=unit, spec=spec)
         created += 1
     return created
-
-
-# Conversation targets, in the order of the first unit's conversations with a representative (by
-# person, then representative): eight eligible representatives (three of them of people also served
-# by another unit), so the last two stay due.
-FIRST_UNIT_TARGETS = (Q.DOCUMENTED, Q.HELD, Q.SCHEDULED, Q.ACCEPTED, Q.OFFERED, Q.DECLINED)
-SUMMARY = (
-    "Samtale med vergen om tjenestene det siste året. Fornøyd med hjemmetjenesten, men ønsker "
-    "færre ulike ansatte og faste tider. Avtalt: enheten lager fast turnus for brukeren, og "
-    "vergen får beskjed ved endringer. Følges opp i neste ansvarsgruppemøte."
-)
-# The path from due to each state (declined branches off after the offer).
-PATHS: dict[str, tuple[str, ...]] = {
-    Q.OFFERED: ("offer",),
-    Q.ACCEPTED: ("offer", "accept"),
-    Q.DECLINED: ("offer", "decline"),
-    Q.SCHEDULED: ("offer", "accept", "schedule"),
-    Q.HELD: ("offer", "accept", "schedule", "hold"),
-    Q.DOCUMENTED: ("offer", "accept", "schedule", "hold", "document"),
-}
-
-
-@transaction.atomic
-def conversation_to(*, reach: Reach, conversation: QualityConversation, state: str) -> QualityConversation:
-    """Move a ``due`` conversation through the services to ``state``."""
-    s = conversation_services
-    for step in PATHS[state]:
-        if step == "offer":
-            conversation = s.conversation_offer(reach=reach, conversation=conversation)
-        elif step == "accept":
-            conversation = s.conversation_accept(reach=reach, conversation=conversation)
-        elif step == "decline":
-            conversation = s.conversation_decline(reach=reach, conversation=conversation)
-        elif step == "schedule":
-            # Scheduling needs a time ahead; holding needs a date in the conversation's year.
-            conversation = s.conversation_schedule(reach=reach, conversation=conversation, at=_soon(1, 13))
-        elif step == "hold":
-            conversation = s.conversation_hold(
-                reach=reach, conversation=conversation, on=timezone.localdate()
-            )
-        else:
-            conversation = s.conversation_document(reach=reach, conversation=conversation, summary=SUMMARY)
-    return conversation
-
-
-def _with_representative(unit: Unit, year: int) -> list[QualityConversation]:
-    return list(
-        QualityConversation.objects.filter(unit=unit, year=year, representative__isnull=False).order_by(
-            "service_user_id", "representative_id"
-        )
-    )
-
-
-def seed_demo_conversations(*, reach: Reach, unit: Unit) -> tuple[int, int]:
-    """This year's conversations for the municipality of ``unit`` (the yearly generation), then
-    the first unit's conversations moved by its caseworker ``reach`` to every state. Returns
-    (conversations created, conversations moved)."""
-    year = timezone.localdate().year
-    generated = conversation_services.quality_conversations_generate(
-        municipality=unit.service_area.municipality, year=year
-    )
-    moved = 0
-    for conversation, target in zip(_with_representative(unit, year), FIRST_UNIT_TARGETS, strict=False):
-        if conversation.state != Q.DUE:
-            continue  # moved already (by an earlier run or by someone in the app): left alone
-        conversation_to(reach=reach, conversation=conversation, state=target)
-        moved += 1
-    return generated.created, moved
-
-
-@dataclass(frozen=True)
-class DemoCasework:
-    cases: int
-    conversations: int
-    conversations_moved: int
-
-
-def seed_demo_casework(*, reach: Reach, people: list[ServiceUser], unit: Unit) -> DemoCasework:
-    """Cases of ``people`` (the first unit's demo people) in ``unit`` as its caseworker
-    ``reach``, and this year's quality conversations (see ``seed_demo_conversations``)."""
-    cases = seed_demo_cases(reach=reach, people=people, unit=unit)
-    created, moved = seed_demo_conversations(reach=reach, unit=unit)
-    return DemoCasework(cases=cases, conversations=created, conversations_moved=moved)

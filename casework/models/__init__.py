@@ -1,6 +1,5 @@
 from casework.models.audit import AccessLogEntry, AuditEvent
 from casework.models.cases import Case, Decision, HomeVisit
-from casework.models.conversations import FollowUp, QualityConversation
 from casework.models.grants import AccessGrant, ServiceUserUserObjectPermission
 from casework.models.organisation import Municipality, ServiceArea, StaffMembership, Unit
 from casework.models.outbox import OutboxEvent
@@ -16,13 +15,11 @@ __all__ = [
     "Case",
     "Consent",
     "Decision",
-    "FollowUp",
     "HomeVisit",
     "LoginThrottle",
     "Mandate",
     "Municipality",
     "OutboxEvent",
-    "QualityConversation",
     "Representative",
     "ServiceArea",
     "ServiceUser",

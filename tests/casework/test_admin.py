@@ -21,6 +21,7 @@ from casework.models import (
     LoginThrottle,
     Mandate,
     Municipality,
+    OutboxEvent,
     Representative,
     ServiceArea,
     ServiceUser,
@@ -431,6 +432,7 @@ def one_of_each(superuser, unit_a):
         actor=superuser, actor_role="superuser", service_user=person, resource="x", basis="superuser"
     )
     LoginThrottle.objects.create(username="someone", failures=3)
+    OutboxEvent.objects.create(event="plan.created", object_type="plans.individualplan", object_id="1")
     ApiToken.objects.create(
         user=superuser, key_hash="f" * 64, expires_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
     )
@@ -455,6 +457,7 @@ def test_changelist_and_change_page_render(admin_web, one_of_each, model):
         AccessLogEntry,
         ApiToken,
         LoginThrottle,
+        OutboxEvent,
         ServiceUserUserObjectPermission,
     }
 

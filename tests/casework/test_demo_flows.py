@@ -9,10 +9,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from casework.choices import CaseState, ConversationState, HomeVisitState
+from casework.choices import CaseState, HomeVisitState
 from casework.demo.casework_flows import DEMO_CASES
-from casework.models import Case, Decision, HomeVisit, QualityConversation, Unit, WorkflowTransition
+from casework.models import Case, Decision, HomeVisit, Unit, WorkflowTransition
 from casework.selectors import cases_past_reply_deadline, reach_for
+from quality_conversations.choices import ConversationState
+from quality_conversations.models import QualityConversation
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,12 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from casework import cases, conversations, indicators
-from casework.models import Case, HomeVisit, QualityConversation
+from casework import cases, indicators
+from casework.models import Case, HomeVisit
 from casework.selectors import reach_for
+from quality_conversations import indicators as conversation_indicators
+from quality_conversations import services as conversations
+from quality_conversations.models import QualityConversation
 from tests.factories import ServiceUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +96,7 @@ def test_each_indicator_is_one_query(world, django_assert_num_queries):
     with django_assert_num_queries(1):
         indicators.decisions_after_home_visit(reach=reach, start=YEAR[0], end=YEAR[1])
     with django_assert_num_queries(1):
-        indicators.conversations_offered(reach=reach, year=2026)
+        conversation_indicators.conversations_offered(reach=reach, year=2026)
 
 
 def test_conversation_indicators_exclude_the_not_applicable(world):
@@ -107,8 +110,8 @@ def test_conversation_indicators_exclude_the_not_applicable(world):
     )
     conversations.conversation_hold(reach=reach, conversation=relative, on=datetime.date(2026, 12, 31))
 
-    offered = indicators.conversations_offered(reach=reach, year=2026)
-    held = indicators.conversations_held(reach=reach, year=2026)
+    offered = conversation_indicators.conversations_offered(reach=reach, year=2026)
+    held = conversation_indicators.conversations_held(reach=reach, year=2026)
 
     # Unit A: the guardian and the relative of the person (the other person, in unit B, has none).
     assert offered == {world.unit_a.pk: indicators.Share(1, 2)}
@@ -118,7 +121,7 @@ def test_conversation_indicators_exclude_the_not_applicable(world):
 def test_a_unit_managers_indicators_cover_only_their_units(world):
     conversations.quality_conversations_generate(municipality=world.person.municipality, year=2026)
 
-    shares = indicators.conversations_offered(
+    shares = conversation_indicators.conversations_offered(
         reach=reach_for(world.actors["caseworker_other_unit"]), year=2026
     )
 

@@ -21,10 +21,11 @@ from django.utils import timezone, translation
 from casework.audit import audit_record
 from casework.auth import _hash, _password_marker, api_token_issue
 from casework.choices import StaffRole
-from casework.conversations import quality_conversations_expire, quality_conversations_generate
-from casework.models import ApiToken, AuditEvent, QualityConversation, Representative, StaffMembership
+from casework.models import ApiToken, AuditEvent, Representative, StaffMembership
 from casework.selectors import staff_user_in_municipality
 from casework.system import SYSTEM_USERNAME, actor_name, is_system_actor, system_actor
+from quality_conversations.models import QualityConversation
+from quality_conversations.services import quality_conversations_expire, quality_conversations_generate
 from tests.clients import CheckedAPIClient
 from tests.factories import MembershipFactory, UserFactory
 

@@ -18,14 +18,14 @@ from django.core import mail
 from django.utils import timezone
 
 from casework.cases import case_create, case_record_provisional_reply
-from casework.choices import ConversationState
-from casework.models import QualityConversation
 from casework.selectors import reach_for
 from notifications import reminders
 from notifications.choices import Channel, DeliveryStatus
 from notifications.models import Notification
 from notifications.tasks import send_reminders
 from plans.models import IndividualPlan
+from quality_conversations.choices import ConversationState
+from quality_conversations.models import QualityConversation
 from responsibility_groups import services as group_services
 from responsibility_groups.choices import MeetingState
 from responsibility_groups.models import Meeting

@@ -8,12 +8,13 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casework.demo.casework_flows import seed_demo_casework
+from casework.demo.casework_flows import seed_demo_cases
 from casework.demo.municipality import DEMO_PASSWORD, PEOPLE_PER_UNIT, seed_demo_municipality
 from casework.demo.scale import seed_scale
 from casework.selectors import reach_for
 from notifications.demo import seed_demo_notifications
 from plans.demo import seed_demo_plans
+from quality_conversations.demo import seed_demo_conversations
 from responsibility_groups.demo import seed_demo_groups
 
 
@@ -46,17 +47,20 @@ class Command(BaseCommand):
             unit=demo.units[0],
             coordinator=demo.login("koordinator"),
         )
-        casework = seed_demo_casework(
+        cases = seed_demo_cases(
             reach=reach_for(demo.login("saksbehandler")),
             people=demo.people[:PEOPLE_PER_UNIT],
             unit=demo.units[0],
+        )
+        conversations, conversations_moved = seed_demo_conversations(
+            reach=reach_for(demo.login("saksbehandler")), unit=demo.units[0]
         )
         messages = seed_demo_notifications(users=[user for _spec, user in demo.logins])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo municipality ready ({plans} individual plans, {groups.groups} responsibility "
-                f"groups and {groups.meetings} meetings added; {casework.cases} cases and "
-                f"{casework.conversations} quality conversations added, {casework.conversations_moved} "
+                f"groups and {groups.meetings} meetings added; {cases} cases and "
+                f"{conversations} quality conversations added, {conversations_moved} "
                 f"of them moved on; {messages} notifications). Logins (password {DEMO_PASSWORD}):"
             )
         )

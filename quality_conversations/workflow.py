@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from casework import events
 from casework.case_workflow import time_in_future
 from casework.cases import CASE_WORK_DENIED, may_work_on, work_role
-from casework.conversations import documentation_missing, record_follow_ups, representative_valid_now
 from casework.engine import Step, Workflow, register
-from casework.models import QualityConversation
+from quality_conversations import events
+from quality_conversations.models import QualityConversation
+from quality_conversations.services import documentation_missing, record_follow_ups, representative_valid_now
 
 
 def _representative_valid(conversation: QualityConversation) -> list[str]:

@@ -7,13 +7,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from casework import conversations
-from casework.choices import ConversationState
 from casework.engine import perform_transition
 from casework.errors import GuardFailed, NotAllowed
-from casework.models import AuditEvent, QualityConversation, WorkflowTransition
+from casework.models import AuditEvent, WorkflowTransition
 from casework.selectors import reach_for
 from casework.system import system_actor
+from quality_conversations import services as conversations
+from quality_conversations.choices import ConversationState
+from quality_conversations.models import QualityConversation
 from tests.factories import MandateFactory
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +118,7 @@ def test_a_declined_offer_stays_declined_and_unfinished_ones_expire(world):
 
 
 def test_the_yearly_task_runs_from_the_municipalitys_day_and_twice_is_harmless(world):
-    from casework.tasks import quality_conversations_yearly
+    from quality_conversations.tasks import quality_conversations_yearly
 
     municipality = world.person.municipality
     municipality.conversations_month, municipality.conversations_day = 1, 1
@@ -283,7 +284,9 @@ def test_expiry_moves_each_conversation_through_its_transition_in_batches(world,
     due = QualityConversation.objects.filter(year=2026, representative__isnull=False)
     assert expired == due.count() == 2
     assert set(due.values_list("state", flat=True)) == {ConversationState.EXPIRED}
-    rows = WorkflowTransition.objects.filter(object_type="casework.qualityconversation", name="expire")
+    rows = WorkflowTransition.objects.filter(
+        object_type="quality_conversations.qualityconversation", name="expire"
+    )
     assert sorted(rows.values_list("object_id", "source", "actor", "comment")) == sorted(
         (str(c.pk), "due", system.pk, "2026") for c in due
     )

@@ -3,7 +3,7 @@
 One conversation a year per service user and eligible representative, created by a periodic task;
 a database constraint makes a second run create nothing. People with no eligible representative
 get one row marked not applicable, with the reason, so that they are counted. Transition methods
-change fields only (ADR 0001); ``casework.conversations`` holds the services.
+change fields only (ADR 0001); ``quality_conversations.services`` holds the services.
 """
 
 from __future__ import annotations
@@ -17,10 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from casework.choices import ConversationState
-from casework.models.organisation import Unit
-from casework.models.people import Representative, ServiceUser
+from casework.models import Representative, ServiceUser, Unit
 from casework.models.workflow import WorkflowStateMixin
+from quality_conversations.choices import ConversationState
 
 Q_ = ConversationState
 UNFINISHED = [Q_.DUE, Q_.OFFERED, Q_.ACCEPTED, Q_.SCHEDULED, Q_.HELD]
@@ -55,6 +54,7 @@ class QualityConversation(WorkflowStateMixin, ConcurrentTransitionMixin, models.
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        db_table = "casework_qualityconversation"  # created when the model lived in casework
         verbose_name = _("quality conversation")
         verbose_name_plural = _("quality conversations")
         ordering = ["year", "id"]
@@ -131,6 +131,7 @@ class FollowUp(models.Model):
     )
 
     class Meta:
+        db_table = "casework_followup"
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["id"]

@@ -13,21 +13,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.audit import audit_record
-from casework.choices import ConversationState, RepresentativeKind
+from casework.choices import RepresentativeKind
 from casework.engine import Move, perform_transition
 from casework.errors import TransitionNotAllowed
-from casework.models import (
-    Consent,
-    FollowUp,
-    Mandate,
-    Municipality,
-    QualityConversation,
-    Representative,
-    ServiceUser,
-)
-from casework.models.conversations import UNFINISHED
+from casework.models import Consent, Mandate, Municipality, Representative, ServiceUser
 from casework.selectors import Reach
 from casework.system import SYSTEM_ROLE, system_actor
+from plans.choices import CLOSED_STATES, EDITABLE_STATES
+from plans.models import IndividualPlan, Measure
+from plans.services import plan_item_create
+from quality_conversations.choices import ConversationState
+from quality_conversations.models import UNFINISHED, FollowUp, QualityConversation
 
 BATCH = 2000
 EXPIRY_BATCH = 200  # conversations expired per transaction
@@ -178,8 +174,6 @@ def conversation_document(
 
 
 def _open_plan(conversation: QualityConversation) -> Any:
-    from plans.choices import CLOSED_STATES
-    from plans.models import IndividualPlan
 
     return (
         IndividualPlan.objects.filter(service_user_id=conversation.service_user_id)
@@ -189,7 +183,6 @@ def _open_plan(conversation: QualityConversation) -> Any:
 
 
 def documentation_missing(conversation: QualityConversation, values: Mapping[str, Any]) -> list[str]:
-    from plans.choices import EDITABLE_STATES
 
     missing = [] if str(values.get("summary") or "").strip() else ["summary"]
     if any(item.get("to_plan") for item in values.get("follow_ups") or []):
@@ -201,8 +194,6 @@ def documentation_missing(conversation: QualityConversation, values: Mapping[str
 
 def record_follow_ups(move: Move) -> None:
     """The ``document`` transition's follow-ups, each audited; those for the plan become measures."""
-    from plans.models import Measure
-    from plans.services import plan_item_create
 
     conversation, follow_ups = move.obj, move.input.get("follow_ups") or []
     plan = _open_plan(conversation) if any(item.get("to_plan") for item in follow_ups) else None

@@ -9,11 +9,12 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from casework import conversations
-from casework.choices import ConversationState
-from casework.models import AuditEvent, QualityConversation, WorkflowTransition
+from casework.models import AuditEvent, WorkflowTransition
 from casework.system import SYSTEM_USERNAME, system_actor
-from casework.tasks import quality_conversations_yearly
+from quality_conversations import services as conversations
+from quality_conversations.choices import ConversationState
+from quality_conversations.models import QualityConversation
+from quality_conversations.tasks import quality_conversations_yearly
 
 pytestmark = pytest.mark.django_db
 
