@@ -353,7 +353,11 @@ def case_list_for(*, reach: Reach) -> QuerySet[Case]:
     """Cases of people the actor reaches as staff (representatives follow cases in the portal)."""
     if not getattr(reach.actor, "is_authenticated", False):
         return Case.objects.none()
-    cases = Case.objects.select_related("service_user", "unit").prefetch_related("service_user__units")
+    # The decision is part of every case shown (``CaseSerializer``): joined here, so that each
+    # list of cases reads it with the page rather than once a row.
+    cases = Case.objects.select_related("service_user", "unit", "decision").prefetch_related(
+        "service_user__units"
+    )
     if reach.is_superuser:
         return cases.order_by("received_on", "id")
     staff_ids = reachable_service_user_ids(reach.as_staff())
