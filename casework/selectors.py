@@ -282,7 +282,7 @@ def mandate_list_for(*, reach: Reach) -> QuerySet[Mandate]:
     )
     return (
         Mandate.objects.filter(_about_people_in_reach(reach, "representative__service_user_id", own))
-        .select_related("representative")
+        .select_related("representative__service_user")
         .order_by("-valid_from", "id")
     )
 

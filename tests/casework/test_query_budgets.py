@@ -131,7 +131,7 @@ class Endpoint:
 ENDPOINTS = [
     Endpoint("service-users", _service_users, "caseworker", {"caseworker": 8, "superuser": 6}),
     Endpoint("representatives", _representatives, "caseworker", {"caseworker": 8, "superuser": 6}),
-    Endpoint("mandates", _mandates, "caseworker", {"caseworker": 9, "superuser": 7}),
+    Endpoint("mandates", _mandates, "caseworker", {"caseworker": 8, "superuser": 6}),
     Endpoint("consents", _consents, "caseworker", {"caseworker": 8, "superuser": 6}),
     Endpoint("units", _units, "caseworker", {"caseworker": 6, "superuser": 4}),
     Endpoint("access-log", _access_log, "unit_manager", {"unit_manager": 9, "superuser": 7}),
