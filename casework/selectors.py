@@ -282,7 +282,7 @@ def mandate_list_for(*, reach: Reach) -> QuerySet[Mandate]:
     )
     return (
         Mandate.objects.filter(_about_people_in_reach(reach, "representative__service_user_id", own))
-        .select_related("representative")
+        .select_related("representative__service_user")
         .order_by("-valid_from", "id")
     )
 
@@ -354,7 +354,11 @@ def case_list_for(*, reach: Reach) -> QuerySet[Case]:
     """Cases of people the actor reaches as staff (representatives follow cases in the portal)."""
     if not getattr(reach.actor, "is_authenticated", False):
         return Case.objects.none()
-    cases = Case.objects.select_related("service_user", "unit").prefetch_related("service_user__units")
+    # The decision is part of every case shown (``CaseSerializer``): joined here, so that each
+    # list of cases reads it with the page rather than once a row.
+    cases = Case.objects.select_related("service_user", "unit", "decision").prefetch_related(
+        "service_user__units"
+    )
     if reach.is_superuser:
         return cases.order_by("received_on", "id")
     staff_ids = reachable_service_user_ids(reach.as_staff())

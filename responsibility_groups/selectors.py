@@ -7,6 +7,7 @@ Representatives follow meetings through the portal (a later issue); here they se
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Max, Prefetch, Q, QuerySet
@@ -14,8 +15,8 @@ from django.utils import timezone
 
 from casework.selectors import Reach, one_in_reach, reachable_service_user_ids
 from responsibility_groups.choices import BOOKED_STATES, MeetingState
-from responsibility_groups.models import Attendance, Meeting, ResponsibilityGroup
-from responsibility_groups.sharing import sharing_missing
+from responsibility_groups.models import Attendance, GroupMember, Meeting, ResponsibilityGroup
+from responsibility_groups.sharing import Seat, sharing_missing_for_seats
 
 HELD_STATES = [MeetingState.HELD, MeetingState.MINUTES_DRAFT, MeetingState.MINUTES_APPROVED]
 
@@ -93,14 +94,22 @@ def meetings_of_user(*, user: Any, since: datetime.datetime | None = None) -> Qu
     )
 
 
-def member_sharing_status(*, group: ResponsibilityGroup) -> dict[int, list[str]]:
-    """Per member id, what consent is missing for sharing with them now (empty: covered)."""
-    return {
-        member.pk: sharing_missing(
-            service_user_id=group.service_user_id,
+def member_sharing_status(
+    *, group: ResponsibilityGroup, members: Iterable[GroupMember] | None = None
+) -> dict[int, list[str]]:
+    """Per member id, what consent is missing for sharing with them now (empty: covered).
+
+    ``members`` (default: all the group's) with their representatives loaded; the consents and
+    mandates are read once for all of them (``sharing_missing_for_seats``), not once a member.
+    """
+    if members is None:
+        members = group.members.select_related("representative")
+    seats = {
+        member.pk: Seat(
             kind=member.kind,
             representative=member.representative,
             is_coordinator=member.user_id is not None and member.user_id == group.coordinator_id,
         )
-        for member in group.members.select_related("representative")
+        for member in members
     }
+    return sharing_missing_for_seats(service_user_id=group.service_user_id, seats=seats)

@@ -132,7 +132,7 @@ class CaseViewSet(WorkflowActionsMixin, PersonDataViewSet):
     person_path = "service_user"
 
     def get_queryset(self) -> Any:
-        return selectors.case_list_for(reach=self.reach).select_related("decision")
+        return selectors.case_list_for(reach=self.reach)
 
     def get_in_reach(self, pk: str) -> Case:
         return selectors.case_get_for(reach=self.reach, id=pk)

@@ -7,8 +7,10 @@ approved version only (``PlanApprovedSerializer``); every other plan endpoint an
 from __future__ import annotations
 
 import json
+from functools import cached_property
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -29,7 +31,7 @@ from plans import selectors, services
 from plans.api import serializers as s
 from plans.api.filters import PlanFilter
 from plans.content import content_diff, plan_content, plan_for_content
-from plans.models import Goal, IndividualPlan, Measure, Participant
+from plans.models import Goal, GoalAssessment, IndividualPlan, Measure, Participant
 
 
 def _not_found(field: str) -> serializers.ValidationError:
@@ -239,19 +241,22 @@ class PlanItemViewSet(PersonDataViewSet):
     filterset_class = None
     ordering_fields: list[str] = []
 
-    def plan(self) -> IndividualPlan:
+    @cached_property
+    def _plan(self) -> IndividualPlan:
         return selectors.plan_staff_get_for(reach=self.reach, id=self.kwargs["plan_pk"])
 
+    def plan(self) -> IndividualPlan:
+        """The plan in the path, seen as staff (404 otherwise); read once a request, with its
+        person's units (the access log derives role and basis from them)."""
+        return self._plan
+
     def get_queryset(self) -> Any:
-        plan = self.plan()
-        return (
-            self.item_model.objects.filter(plan=plan)
-            .select_related("plan__service_user")
-            .prefetch_related("plan__service_user__units")
-        )
+        return self.item_model.objects.filter(plan=self.plan())
 
     def get_in_reach(self, pk: str) -> Any:
-        return casework_selectors.one_in_reach(self.get_queryset(), pk)
+        item = casework_selectors.one_in_reach(self.get_queryset(), pk)
+        item.plan = self.plan()  # the same row, already read with what the access log needs
+        return item
 
     def log_plan_read(self, kind: str, plan: IndividualPlan) -> None:
         self.log_people(kind, [plan.service_user])
@@ -309,7 +314,8 @@ class GoalViewSet(PlanItemViewSet):
     access_resource = "plan.goal"
 
     def get_queryset(self) -> Any:
-        return super().get_queryset().prefetch_related("assessments__review")
+        assessments = GoalAssessment.objects.select_related("review")
+        return super().get_queryset().prefetch_related(Prefetch("assessments", queryset=assessments))
 
     @extend_schema(
         summary="Assess a goal in the review under way",

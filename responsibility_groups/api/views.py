@@ -152,9 +152,9 @@ class GroupViewSet(PersonDataViewSet):
     def members(self, request: Request, pk: str) -> Response:
         group = self.get_in_reach(pk)
         self.log_read("members", [group])
-        context = {"sharing": selectors.member_sharing_status(group=group)}
         members = group.members.select_related("user", "representative", "group__service_user")
-        page = self.paginate_queryset(members)
+        page = self.page_of(members)
+        context = {"sharing": selectors.member_sharing_status(group=group, members=page)}
         return self.get_paginated_response(s.MemberSerializer(page, many=True, context=context).data)
 
     @extend_schema(

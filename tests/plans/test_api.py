@@ -321,33 +321,6 @@ def test_a_missing_version_is_404(plans, world, api):
 # --- Query budgets --------------------------------------------------------------------------
 
 
-def test_plan_list_costs_the_same_for_1_and_many_plans(world, api):
-    from casework.selectors import reach_for
-    from casework.services import service_user_create  # noqa: F401  (documented dependency)
-    from plans import services
-    from tests.factories import ServiceUserFactory
-
-    caseworker = world.actors["caseworker"]
-    reach = reach_for(caseworker)
-    client = api(caseworker)
-
-    def measure():
-        with count_queries() as log:
-            response = client.get("/api/v1/plans/")
-        assert response.status_code == 200
-        return len(log), response.json()["count"], log
-
-    counts = []
-    for target in (1, 10):
-        while IndividualPlan.objects.count() < target:
-            person = ServiceUserFactory(units=[world.unit_a])
-            services.plan_create(reach=reach, service_user=person, unit=world.unit_a, coordinator=caseworker)
-        queries, count, log = measure()
-        assert count == target
-        counts.append(queries)
-    assert counts[0] == counts[1], log.report()
-
-
 def test_a_transition_request_runs_a_fixed_number_of_queries(plans, world, api):
     client = api(world.actors["caseworker"])
     first = plans.draft()

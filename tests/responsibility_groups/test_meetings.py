@@ -437,45 +437,6 @@ def test_an_agreement_for_a_locked_plan_is_422_and_nothing_is_approved(groups, w
     assert plan.measures.count() == 1
 
 
-def test_the_meeting_list_costs_the_same_for_1_and_10_meetings(groups, world, api):
-    from tests.query_budget import count_queries
-
-    group = groups.group()
-    client = api(world.actors["caseworker"])
-    counts = []
-    for target in (1, 10):
-        while Meeting.objects.count() < target:
-            groups.meeting(group, days=Meeting.objects.count() + 1)
-        with count_queries() as log:
-            response = client.get("/api/v1/meetings/")
-        assert response.status_code == 200, response.content
-        assert response.json()["count"] == target
-        counts.append(len(log))
-    assert counts[0] == counts[1], log.report()
-
-
-def test_the_group_list_costs_the_same_for_1_and_5_groups(world, api):
-    from tests.factories import ConsentFactory, ServiceUserFactory
-    from tests.query_budget import count_queries
-
-    reach = reach_for(world.actors["caseworker"])
-    client = api(world.actors["caseworker"])
-    counts = []
-    for target in (1, 5):
-        while services.ResponsibilityGroup.objects.count() < target:
-            person = ServiceUserFactory(units=[world.unit_a])
-            ConsentFactory(service_user=person, covers_group_sharing=True)
-            services.group_create(
-                reach=reach, service_user=person, unit=world.unit_a, coordinator=world.actors["caseworker"]
-            )
-        with count_queries() as log:
-            response = client.get("/api/v1/responsibility-groups/")
-        assert response.status_code == 200, response.content
-        assert response.json()["count"] == target
-        counts.append(len(log))
-    assert counts[0] == counts[1], log.report()
-
-
 READ_ENDPOINTS = ("", "transitions/", "history/", "minutes/", "minutes/versions/", "minutes/comments/", "ics")
 
 
