@@ -92,7 +92,11 @@ class ParticipantSerializer(serializers.ModelSerializer):
             "contact",
             "role",
             "contribution",
+            "basis_ended_at",
+            "basis_ended_reason",
         ]
+        # Set by a withdrawn consent or an ended mandate (plans.basis), never by a request.
+        read_only_fields = ["basis_ended_at", "basis_ended_reason"]
 
 
 class MeasureSerializer(serializers.ModelSerializer):

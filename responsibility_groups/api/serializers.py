@@ -94,7 +94,12 @@ class MemberSerializer(serializers.ModelSerializer):
             "role",
             "is_active",
             "sharing_missing",
+            "basis_ended_at",
+            "basis_ended_reason",
         ]
+        # Set by a withdrawn consent or an ended mandate (responsibility_groups.basis), never by a
+        # request.
+        read_only_fields = ["basis_ended_at", "basis_ended_reason"]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_sharing_missing(self, member: GroupMember) -> list[str]:
