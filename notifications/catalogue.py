@@ -20,13 +20,14 @@ from django.db.models import Model, Q
 from django.utils import timezone
 
 from casework.models import Case, HomeVisit, QualityConversation, Unit
+from casework.services import CONSENT_WITHDRAWN, MANDATE_ENDED
 from notifications import recipients as r
 from notifications.recipients import Recipient
 from notifications.sms import sms_enabled
-from plans.choices import APPROVED_STATES
+from plans.choices import APPROVED_STATES, CLOSED_STATES
 from plans.models import IndividualPlan, PlanVersion
 from responsibility_groups.choices import MemberKind
-from responsibility_groups.models import Meeting
+from responsibility_groups.models import Meeting, ResponsibilityGroup
 from responsibility_groups.sharing import sharing_missing
 
 
@@ -116,6 +117,10 @@ def plan_coordinator(plan: IndividualPlan) -> list[Recipient]:
     return r.active_staff(plan.coordinator)
 
 
+def group_coordinator(group: ResponsibilityGroup) -> list[Recipient]:
+    return r.active_staff(group.coordinator)
+
+
 def conversation_representative(conversation: QualityConversation) -> list[Recipient]:
     if conversation.representative_id is None:
         return []
@@ -175,6 +180,23 @@ def _review_context(plan: IndividualPlan, review: datetime.date | None) -> dict[
     }
 
 
+def group_context(group: ResponsibilityGroup) -> dict[str, Any]:
+    return {"unit": group.unit.name, "group_id": group.pk}
+
+
+def holder_context(payload: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """What a message about one plan or group takes from a consent or mandate event: how many
+    were marked there, whether the plan still has a consent, a mandate's last valid day."""
+    context: dict[str, Any] = {
+        "marked": int(entry.get("marked", 0)),
+        "consent_missing": bool(entry.get("consent_missing", False)),
+    }
+    if payload.get("valid_to"):
+        context["valid_to"] = datetime.date.fromisoformat(payload["valid_to"])
+        context["ended"] = bool(payload.get("ended", False))
+    return context
+
+
 def conversation_context(conversation: QualityConversation) -> dict[str, Any]:
     return {
         "unit": conversation.unit.name,
@@ -223,6 +245,15 @@ def _approved(plan: IndividualPlan) -> bool:
     return plan.state in APPROVED_STATES
 
 
+def _open(plan: IndividualPlan) -> bool:
+    """A plan closed since the event has nothing left to act on."""
+    return plan.state not in CLOSED_STATES
+
+
+def _active(group: ResponsibilityGroup) -> bool:
+    return bool(group.is_active)
+
+
 def _in_year(conversation: QualityConversation) -> bool:
     return conversation.year >= timezone.localdate().year
 
@@ -238,6 +269,7 @@ PLAN_PDF = {"type": "plan_pdf"}
 _MEETING = ("group__unit", "group__coordinator", "group__service_user")
 _PLAN = ("unit", "coordinator", "service_user")
 _CONVERSATION = ("unit", "service_user")
+_GROUP = ("unit", "coordinator", "service_user")
 
 
 def _meeting(kind: str, recipients: Callable[[Meeting], list[Recipient]], **options: Any) -> Message:
@@ -254,6 +286,16 @@ def _minutes(kind: str, recipients: Callable[[Meeting], list[Recipient]]) -> Mes
 
 def _plan(kind: str, recipients: Callable[[IndividualPlan], list[Recipient]], **options: Any) -> Message:
     return Message(kind, IndividualPlan, recipients, plan_context, related=_PLAN, digestible=True, **options)
+
+
+def _basis(kind: str) -> Message:
+    """To the coordinator of a plan or group whose person's consent or mandate ended. Sent at
+    once, never held for a digest: someone may have to be told before the next meeting."""
+    if kind.startswith("plan_"):
+        return Message(kind, IndividualPlan, plan_coordinator, plan_context, related=_PLAN, relevant=_open)
+    return Message(
+        kind, ResponsibilityGroup, group_coordinator, group_context, related=_GROUP, relevant=_active
+    )
 
 
 def _conversation(kind: str, **options: Any) -> Message:
@@ -295,6 +337,10 @@ MESSAGES: dict[str, Message] = {
         _conversation(
             "quality_conversation_scheduled", expires=lambda conversation: conversation.scheduled_for
         ),
+        _basis("plan_consent_withdrawn"),
+        _basis("plan_mandate_ended"),
+        _basis("group_consent_withdrawn"),
+        _basis("group_mandate_ended"),
         Message(
             "home_visit_scheduled",
             HomeVisit,
@@ -327,6 +373,14 @@ EVENT_MESSAGES: dict[str, str] = {
     "qualityconversation.offer": "quality_conversation_offered",
     "qualityconversation.schedule": "quality_conversation_scheduled",
     "homevisit.schedule": "home_visit_scheduled",
+}
+
+# Events about one of a person's consents or mandates (casework.services), told to the
+# coordinator of each open plan and active group of the person that the event's payload lists
+# ({"plans": [{"id", "marked", ...}], "groups": [...]}): one message per plan or group, about it.
+EVENT_HOLDER_MESSAGES: dict[str, dict[str, str]] = {
+    CONSENT_WITHDRAWN: {"plans": "plan_consent_withdrawn", "groups": "group_consent_withdrawn"},
+    MANDATE_ENDED: {"plans": "plan_mandate_ended", "groups": "group_mandate_ended"},
 }
 
 # After these, what was said earlier about the meeting (its time, its reminders) is out of date.
