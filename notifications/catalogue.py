@@ -288,11 +288,15 @@ def _plan(kind: str, recipients: Callable[[IndividualPlan], list[Recipient]], **
     return Message(kind, IndividualPlan, recipients, plan_context, related=_PLAN, digestible=True, **options)
 
 
-def _basis(kind: str) -> Message:
-    """To the coordinator of a plan or group whose person's consent or mandate ended. Sent at
-    once, never held for a digest: someone may have to be told before the next meeting."""
-    if kind.startswith("plan_"):
-        return Message(kind, IndividualPlan, plan_coordinator, plan_context, related=_PLAN, relevant=_open)
+# To the coordinator of a plan or group whose person's consent or mandate ended (ADR 0015). Sent
+# at once, never held for a digest: someone may have to be told before the next meeting.
+
+
+def _plan_basis(kind: str) -> Message:
+    return Message(kind, IndividualPlan, plan_coordinator, plan_context, related=_PLAN, relevant=_open)
+
+
+def _group_basis(kind: str) -> Message:
     return Message(
         kind, ResponsibilityGroup, group_coordinator, group_context, related=_GROUP, relevant=_active
     )
@@ -337,10 +341,10 @@ MESSAGES: dict[str, Message] = {
         _conversation(
             "quality_conversation_scheduled", expires=lambda conversation: conversation.scheduled_for
         ),
-        _basis("plan_consent_withdrawn"),
-        _basis("plan_mandate_ended"),
-        _basis("group_consent_withdrawn"),
-        _basis("group_mandate_ended"),
+        _plan_basis("plan_consent_withdrawn"),
+        _plan_basis("plan_mandate_ended"),
+        _group_basis("group_consent_withdrawn"),
+        _group_basis("group_mandate_ended"),
         Message(
             "home_visit_scheduled",
             HomeVisit,

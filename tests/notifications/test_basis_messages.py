@@ -242,3 +242,18 @@ def test_a_group_member_marked_is_told_nothing(
 
     assert not Notification.objects.filter(key__contains=f":m{external.pk}:").exists()
     assert list(Notification.objects.values_list("recipient_user", flat=True)) == [groups.actor.pk]
+
+
+def test_staff_who_reach_the_person_see_the_deliveries_of_a_groups_message(
+    world: Any, plans: Any, api: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    setting = _setting(world, plans)
+    _withdraw_relatives_consent(world, django_capture_on_commit_callbacks)
+    url = f"/api/v1/notifications/deliveries/?object_type=group&object_id={setting['group'].pk}"
+
+    seen = api(world.actors["unit_manager"]).get(url)
+    stranger = api(world.actors["caseworker_other_unit"]).get(url)
+
+    assert seen.status_code == 200, seen.content
+    assert [row["kind"] for row in seen.json()["results"]] == ["group_consent_withdrawn"]
+    assert stranger.status_code == 404, stranger.content
