@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from casework.api.fields import BoundedDateField, IdField, IntegerInputField
+from casework.choices import BasisEnd
 from config.serializers import StrictInputSerializer, TransitionOptionSerializer  # noqa: F401  (re-exported)
 from plans import guards
 from plans.choices import GoalProgress, ParticipantKind
@@ -80,6 +81,11 @@ class GoalSerializer(serializers.ModelSerializer):
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
+    # Set by a withdrawn consent or an ended mandate (plans.basis), never by a request; "" and null
+    # while the participant has their basis.
+    basis_ended_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    basis_ended_reason = serializers.ChoiceField(choices=BasisEnd.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = Participant
         fields = [
@@ -95,8 +101,6 @@ class ParticipantSerializer(serializers.ModelSerializer):
             "basis_ended_at",
             "basis_ended_reason",
         ]
-        # Set by a withdrawn consent or an ended mandate (plans.basis), never by a request.
-        read_only_fields = ["basis_ended_at", "basis_ended_reason"]
 
 
 class MeasureSerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ from casework.api.fields import (
     IntegerInputField,
     list_of,
 )
+from casework.choices import BasisEnd
 from config.serializers import StrictInputSerializer, TransitionOptionSerializer  # noqa: F401  (re-exported)
 from responsibility_groups.choices import MemberKind
 from responsibility_groups.models import (
@@ -78,6 +79,10 @@ class GroupSerializer(serializers.ModelSerializer):
 class MemberSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
     sharing_missing = serializers.SerializerMethodField()
+    # Set by a withdrawn consent or an ended mandate (responsibility_groups.basis), never by a
+    # request; "" and null while sharing with the member is covered as it was.
+    basis_ended_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    basis_ended_reason = serializers.ChoiceField(choices=BasisEnd.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = GroupMember
@@ -97,9 +102,6 @@ class MemberSerializer(serializers.ModelSerializer):
             "basis_ended_at",
             "basis_ended_reason",
         ]
-        # Set by a withdrawn consent or an ended mandate (responsibility_groups.basis), never by a
-        # request.
-        read_only_fields = ["basis_ended_at", "basis_ended_reason"]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_sharing_missing(self, member: GroupMember) -> list[str]:
