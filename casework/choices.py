@@ -51,6 +51,13 @@ class AccessSource(models.TextChoices):
     GROUP = "group", _("Responsibility group")
 
 
+class BasisEnd(models.TextChoices):
+    """Why a plan participant or group member no longer has the consent or mandate they took part by."""
+
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    MANDATE_ENDED = "mandate_ended", _("Mandate ended")
+
+
 class CaseState(models.TextChoices):
     RECEIVED = "received", _("Received")
     UNDER_ASSESSMENT = "under_assessment", _("Under assessment")

@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from casework.audit import audit_record, changes_between
-from casework.choices import AccessSource, ConsentGiver, RepresentativeKind
+from casework.basis import BasisChange, basis_before, basis_settle
+from casework.choices import AccessSource, BasisEnd, ConsentGiver, RepresentativeKind
 from casework.errors import Conflict, DomainError
+from casework.events import CONSENT_WITHDRAWN, MANDATE_ENDED
 from casework.models import (
     AccessGrant,
     Consent,
@@ -28,6 +30,7 @@ from casework.models import (
     Unit,
 )
 from casework.national_id import NationalIdError, national_id_birth_date, national_id_clean
+from casework.outbox import outbox_emit
 from casework.policies import (
     ensure_can_edit_person,
     ensure_can_grant_access,
@@ -314,35 +317,75 @@ def mandate_create(
         "valid_to": valid_to,
         "certificate_reference": certificate_reference,
     }
+    role = _role(reach, service_user)
     audit_record(
         actor=reach.actor,
         action="mandate.create",
         obj=mandate,
         service_user=service_user,
-        role=_role(reach, service_user),
+        role=role,
         changes=changes_between({}, after),
+    )
+    # A mandate can only give a basis: it clears the marks of those it covers again.
+    basis_settle(
+        before=None,
+        change=BasisChange(
+            actor=reach.actor, role=role, service_user=service_user, at=timezone.now(), obj=mandate
+        ),
     )
     return mandate
 
 
 @transaction.atomic
 def mandate_end(*, reach: Reach, mandate: Mandate, valid_to: datetime.date, comment: str = "") -> Mandate:
-    """Set or move a mandate's end date (e.g. the guardianship was ended by the authority)."""
+    """Set or move a mandate's end date (e.g. the guardianship was ended by the authority).
+
+    ``valid_to`` is the last valid day. When the day changes, those who took part by the mandate
+    alone and have no basis today any more are marked, those it covers again lose their mark
+    (casework.basis), and ``MANDATE_ENDED`` tells the coordinators; a later day that has not come
+    yet marks nothing now.
+    """
     service_user = mandate.representative.service_user
     ensure_can_edit_person(reach=reach, service_user=service_user)
+    mandate = Mandate.objects.select_for_update().get(pk=mandate.pk)
     _check_period(mandate.valid_from, valid_to)
+    at = timezone.now()
+    moved = valid_to != mandate.valid_to
     before = {"valid_to": mandate.valid_to}
+    covered_before = basis_before(service_user_id=service_user.pk, at=at) if moved else None
     mandate.valid_to = valid_to
     mandate.save(update_fields=["valid_to"])
+    role = _role(reach, service_user)
     audit_record(
         actor=reach.actor,
         action="mandate.end",
         obj=mandate,
         service_user=service_user,
-        role=_role(reach, service_user),
+        role=role,
         changes=changes_between(before, {"valid_to": valid_to}),
         comment=comment,
     )
+    if moved:
+        settled = basis_settle(
+            before=covered_before,
+            change=BasisChange(
+                actor=reach.actor,
+                role=role,
+                service_user=service_user,
+                at=at,
+                obj=mandate,
+                reason=BasisEnd.MANDATE_ENDED,
+            ),
+        )
+        outbox_emit(
+            event=MANDATE_ENDED,
+            obj=mandate,
+            payload={
+                "valid_to": valid_to.isoformat(),
+                "ended": valid_to < timezone.localdate(at),
+                **settled,
+            },
+        )
     return mandate
 
 
@@ -427,37 +470,66 @@ def consent_create(
         "valid_from": valid_from,
         "valid_to": valid_to,
     }
+    role = _role(reach, service_user)
     audit_record(
         actor=reach.actor,
         action="consent.create",
         obj=consent,
         service_user=service_user,
-        role=_role(reach, service_user),
+        role=role,
         changes=changes_between({}, after),
+    )
+    # A consent can only give a basis: it clears the marks of those it covers again (from today;
+    # one that starts later clears nothing now).
+    basis_settle(
+        before=None,
+        change=BasisChange(
+            actor=reach.actor, role=role, service_user=service_user, at=timezone.now(), obj=consent
+        ),
     )
     return consent
 
 
 @transaction.atomic
 def consent_withdraw(*, reach: Reach, consent: Consent, reason: str = "") -> Consent:
-    """Withdrawal takes effect at once: access that rested on the consent ends now."""
+    """Withdrawal takes effect at once: access that rested on the consent ends now.
+
+    Plan participants and group members who took part by this consent and have no other basis
+    are marked (casework.basis), and ``CONSENT_WITHDRAWN`` tells the coordinators; all in this
+    transaction. Lock order: the consent row, then the marked rows.
+    """
     service_user = consent.service_user
     ensure_can_edit_person(reach=reach, service_user=service_user)
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
         raise Conflict(_("The consent is already withdrawn."), code="already_withdrawn")
-    consent.withdrawn_at = timezone.now()
+    at = timezone.now()
+    covered_before = basis_before(service_user_id=service_user.pk, at=at)
+    consent.withdrawn_at = at
     consent.withdrawal_reason = reason
     consent.save(update_fields=["withdrawn_at", "withdrawal_reason"])
+    role = _role(reach, service_user)
     audit_record(
         actor=reach.actor,
         action="consent.withdraw",
         obj=consent,
         service_user=service_user,
-        role=_role(reach, service_user),
-        changes={"withdrawn_at": [None, consent.withdrawn_at.isoformat()]},
+        role=role,
+        changes={"withdrawn_at": [None, at.isoformat()]},
         comment=reason,
     )
+    settled = basis_settle(
+        before=covered_before,
+        change=BasisChange(
+            actor=reach.actor,
+            role=role,
+            service_user=service_user,
+            at=at,
+            obj=consent,
+            reason=BasisEnd.CONSENT_WITHDRAWN,
+        ),
+    )
+    outbox_emit(event=CONSENT_WITHDRAWN, obj=consent, payload=settled)
     return consent
 
 

@@ -25,13 +25,13 @@ from notifications import recipients as r
 from notifications.recipients import Recipient
 from notifications.sms import sms_enabled
 from plans import events as plan_events
-from plans.choices import APPROVED_STATES
+from plans.choices import APPROVED_STATES, CLOSED_STATES
 from plans.models import IndividualPlan, PlanVersion
 from quality_conversations import events as conversation_events
 from quality_conversations.models import QualityConversation
 from responsibility_groups import events as meeting_events
 from responsibility_groups.choices import MemberKind
-from responsibility_groups.models import Meeting
+from responsibility_groups.models import Meeting, ResponsibilityGroup
 from responsibility_groups.sharing import sharing_missing
 
 
@@ -121,6 +121,10 @@ def plan_coordinator(plan: IndividualPlan) -> list[Recipient]:
     return r.active_staff(plan.coordinator)
 
 
+def group_coordinator(group: ResponsibilityGroup) -> list[Recipient]:
+    return r.active_staff(group.coordinator)
+
+
 def conversation_representative(conversation: QualityConversation) -> list[Recipient]:
     if conversation.representative_id is None:
         return []
@@ -180,6 +184,23 @@ def _review_context(plan: IndividualPlan, review: datetime.date | None) -> dict[
     }
 
 
+def group_context(group: ResponsibilityGroup) -> dict[str, Any]:
+    return {"unit": group.unit.name, "group_id": group.pk}
+
+
+def holder_context(payload: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
+    """What a message about one plan or group takes from a consent or mandate event: how many
+    were marked there, whether the plan still has a consent, a mandate's last valid day."""
+    context: dict[str, Any] = {
+        "marked": int(entry.get("marked", 0)),
+        "consent_missing": bool(entry.get("consent_missing", False)),
+    }
+    if payload.get("valid_to"):
+        context["valid_to"] = datetime.date.fromisoformat(payload["valid_to"])
+        context["ended"] = bool(payload.get("ended", False))
+    return context
+
+
 def conversation_context(conversation: QualityConversation) -> dict[str, Any]:
     return {
         "unit": conversation.unit.name,
@@ -228,6 +249,15 @@ def _approved(plan: IndividualPlan) -> bool:
     return plan.state in APPROVED_STATES
 
 
+def _open(plan: IndividualPlan) -> bool:
+    """A plan closed since the event has nothing left to act on."""
+    return plan.state not in CLOSED_STATES
+
+
+def _active(group: ResponsibilityGroup) -> bool:
+    return bool(group.is_active)
+
+
 def _in_year(conversation: QualityConversation) -> bool:
     return conversation.year >= timezone.localdate().year
 
@@ -243,6 +273,7 @@ PLAN_PDF = {"type": "plan_pdf"}
 _MEETING = ("group__unit", "group__coordinator", "group__service_user")
 _PLAN = ("unit", "coordinator", "service_user")
 _CONVERSATION = ("unit", "service_user")
+_GROUP = ("unit", "coordinator", "service_user")
 
 
 def _meeting(kind: str, recipients: Callable[[Meeting], list[Recipient]], **options: Any) -> Message:
@@ -259,6 +290,20 @@ def _minutes(kind: str, recipients: Callable[[Meeting], list[Recipient]]) -> Mes
 
 def _plan(kind: str, recipients: Callable[[IndividualPlan], list[Recipient]], **options: Any) -> Message:
     return Message(kind, IndividualPlan, recipients, plan_context, related=_PLAN, digestible=True, **options)
+
+
+# To the coordinator of a plan or group whose person's consent or mandate ended (ADR 0017). Sent
+# at once, never held for a digest: someone may have to be told before the next meeting.
+
+
+def _plan_basis(kind: str) -> Message:
+    return Message(kind, IndividualPlan, plan_coordinator, plan_context, related=_PLAN, relevant=_open)
+
+
+def _group_basis(kind: str) -> Message:
+    return Message(
+        kind, ResponsibilityGroup, group_coordinator, group_context, related=_GROUP, relevant=_active
+    )
 
 
 def _conversation(kind: str, **options: Any) -> Message:
@@ -300,6 +345,10 @@ MESSAGES: dict[str, Message] = {
         _conversation(
             "quality_conversation_scheduled", expires=lambda conversation: conversation.scheduled_for
         ),
+        _plan_basis("plan_consent_withdrawn"),
+        _plan_basis("plan_mandate_ended"),
+        _group_basis("group_consent_withdrawn"),
+        _group_basis("group_mandate_ended"),
         Message(
             "home_visit_scheduled",
             HomeVisit,
@@ -363,6 +412,17 @@ SILENT_EVENTS: frozenset[str] = frozenset(
         conversation_events.CONVERSATION_EXPIRED,
     }
 )
+
+# Events about one of a person's consents or mandates (casework.events), told to the
+# coordinator of each open plan and active group of the person that the event's payload lists
+# ({"plans": [{"id", "marked", ...}], "groups": [...]}): one message per plan or group, about it.
+EVENT_HOLDER_MESSAGES: dict[str, dict[str, str]] = {
+    casework_events.CONSENT_WITHDRAWN: {
+        "plans": "plan_consent_withdrawn",
+        "groups": "group_consent_withdrawn",
+    },
+    casework_events.MANDATE_ENDED: {"plans": "plan_mandate_ended", "groups": "group_mandate_ended"},
+}
 
 # After these, what was said earlier about the meeting (its time, its reminders) is out of date.
 SUPERSEDING_EVENTS = {meeting_events.MEETING_RESCHEDULED, meeting_events.MEETING_CANCELLED}

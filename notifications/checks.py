@@ -9,7 +9,14 @@ from django.conf import settings
 from django.core import checks
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 
-from notifications.catalogue import DIGEST_KIND, EVENT_MESSAGES, FALLBACK_LANGUAGE, LANGUAGES, MESSAGES
+from notifications.catalogue import (
+    DIGEST_KIND,
+    EVENT_HOLDER_MESSAGES,
+    EVENT_MESSAGES,
+    FALLBACK_LANGUAGE,
+    LANGUAGES,
+    MESSAGES,
+)
 
 DEVELOPMENT_EMAIL_BACKENDS = frozenset(
     f"django.core.mail.backends.{name}.EmailBackend" for name in ("filebased", "console", "locmem", "dummy")
@@ -70,7 +77,8 @@ def message_templates(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
     from notifications.rendering import _engine, template_name
 
     errors: list[checks.CheckMessage] = []
-    for event, kind in sorted(EVENT_MESSAGES.items()):
+    named = [(event, kind) for event, kinds in EVENT_HOLDER_MESSAGES.items() for kind in kinds.values()]
+    for event, kind in sorted([*EVENT_MESSAGES.items(), *named]):
         if kind not in MESSAGES:
             errors.append(
                 checks.Error(

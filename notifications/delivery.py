@@ -18,12 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.catalogue import (
+    EVENT_HOLDER_MESSAGES,
     EVENT_MESSAGES,
     MEETING_KINDS_SUPERSEDED,
     PLAN_PDF,
     SUPERSEDING_EVENTS,
     Message,
     announced_version_context,
+    holder_context,
     load,
     message_for,
 )
@@ -144,6 +146,30 @@ def _withdraw_pending_meeting_messages(event: OutboxEvent) -> int:
     ).update(status=DeliveryStatus.CANCELLED, last_error=f"superseded by {event.event}")
 
 
+def _fan_out_to_holders(event: OutboxEvent) -> list[int]:
+    """A consent or mandate event: one message about each plan and group its payload lists, to
+    that plan's or group's coordinator now, if it is still open (``EVENT_HOLDER_MESSAGES``).
+
+    Each has its own key source (``e<event>:plans<id>``): a coordinator of both the plan and the
+    group gets both messages.
+    """
+    ids: list[int] = []
+    for holders, kind in EVENT_HOLDER_MESSAGES[event.event].items():
+        message = message_for(kind)
+        for entry in event.payload.get(holders, []):
+            obj = load(message, entry["id"])
+            if obj is None or not message.relevant(obj):
+                continue
+            ids += create_notifications(
+                message=message,
+                obj=obj,
+                key=f"e{event.pk}:{holders}{obj.pk}",
+                event=event,
+                extra_context=holder_context(event.payload, entry),
+            )
+    return ids
+
+
 def fan_out(event_id: int) -> list[int]:
     """Notification rows for one outbox event, once; answers the ids to send now."""
     with transaction.atomic():
@@ -164,6 +190,8 @@ def fan_out(event_id: int) -> list[int]:
             obj = load(message, event.object_id)
             if obj is not None and message.relevant(obj):
                 ids = create_notifications(message=message, obj=obj, key=f"e{event.pk}", event=event)
+        elif event.event in EVENT_HOLDER_MESSAGES and not too_old:
+            ids = _fan_out_to_holders(event)
         event.dispatched_at = timezone.now()
         event.save(update_fields=["dispatched_at"])
     logger.info(

@@ -16,7 +16,7 @@ from notifications.models import Notification, NotificationPreference
 from plans.models import IndividualPlan
 from plans.selectors import plan_staff_get_for, represented_with_plan_access
 from quality_conversations import selectors as conversation_selectors
-from responsibility_groups.selectors import meeting_get_for
+from responsibility_groups.selectors import group_get_for, meeting_get_for
 
 
 def inbox_for(*, user: Any) -> QuerySet[Notification]:
@@ -55,6 +55,7 @@ def _staff_only(reach: Reach) -> Reach:
 # The objects whose deliveries staff may look up, each through the selector that applies reach.
 OBJECT_SELECTORS: dict[str, Callable[..., Any]] = {
     "plan": plan_staff_get_for,
+    "group": group_get_for,
     "meeting": meeting_get_for,
     "case": casework_selectors.case_get_for,
     "home_visit": casework_selectors.home_visit_get_for,

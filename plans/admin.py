@@ -37,7 +37,17 @@ class GoalInline(_ReadOnlyInline):
 
 class ParticipantInline(_ReadOnlyInline):
     model = Participant
-    fields = ("kind", "user", "representative", "name", "organisation", "role", "contribution")
+    fields = (
+        "kind",
+        "user",
+        "representative",
+        "name",
+        "organisation",
+        "role",
+        "contribution",
+        "basis_ended_at",
+        "basis_ended_reason",
+    )
 
 
 class MeasureInline(_ReadOnlyInline):

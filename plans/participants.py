@@ -91,3 +91,10 @@ def links_fit_kind() -> Q:
         representative__isnull=True,
     )
     return staff | representative | others
+
+
+def basis_end_has_reason() -> Q:
+    """A mark that the basis ended has both its time and its reason, or neither (plans.basis)."""
+    return Q(basis_ended_at__isnull=True, basis_ended_reason="") | (
+        Q(basis_ended_at__isnull=False) & ~Q(basis_ended_reason="")
+    )

@@ -207,7 +207,8 @@ def plan_item_update(*, reach: Reach, item: Any, **values: Any) -> Any:
         )
     diff = changes_between(before, values)
     if diff:
-        item.save()
+        # Only the fields changed: a mark set meanwhile by a withdrawn consent (plans.basis) stays.
+        item.save(update_fields=list(values))
         if isinstance(item, Participant) and previous_user != item.user:
             if previous_user is not None and not _still_on_plan(plan, previous_user.pk):
                 _release_plan_access(plan, {previous_user}, reach.actor)

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from casework.api.fields import BoundedDateField, IdField, IntegerInputField
 from casework.api.inputs import StrictInputSerializer
+from casework.choices import BasisEnd
 from casework.system import actor_name
 from plans import guards
 from plans.choices import GoalProgress, ParticipantKind
@@ -80,6 +81,11 @@ class GoalSerializer(serializers.ModelSerializer):
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
+    # Set by a withdrawn consent or an ended mandate (plans.basis), never by a request; "" and null
+    # while the participant has their basis.
+    basis_ended_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    basis_ended_reason = serializers.ChoiceField(choices=BasisEnd.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = Participant
         fields = [
@@ -92,6 +98,8 @@ class ParticipantSerializer(serializers.ModelSerializer):
             "contact",
             "role",
             "contribution",
+            "basis_ended_at",
+            "basis_ended_reason",
         ]
 
 

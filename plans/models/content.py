@@ -6,10 +6,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from casework.choices import BasisEnd
 from casework.models import Representative
 from plans.choices import GoalProgress, ParticipantKind
 from plans.models.plan import IndividualPlan
-from plans.participants import links_fit_kind
+from plans.participants import basis_end_has_reason, links_fit_kind
 
 
 class Goal(models.Model):
@@ -55,6 +56,12 @@ class Participant(models.Model):
     contact = models.CharField(_("contact details"), max_length=200, blank=True)
     role = models.CharField(_("role in the plan"), max_length=120, blank=True)
     contribution = models.TextField(_("contribution"), blank=True)
+    # Set when the consent or mandate the participant took part by ended and no other took its
+    # place (plans.basis); cleared when one does. The row stays: the coordinator decides.
+    basis_ended_at = models.DateTimeField(_("basis ended at"), null=True, blank=True)
+    basis_ended_reason = models.CharField(
+        _("basis ended by"), max_length=20, choices=BasisEnd.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("participant")
@@ -66,6 +73,11 @@ class Participant(models.Model):
                 condition=links_fit_kind(),
                 name="participant_links_fit_kind",
                 violation_error_message=_("The participant's login or representative does not fit its kind."),
+            ),
+            models.CheckConstraint(
+                condition=basis_end_has_reason(),
+                name="participant_basis_end_has_reason",
+                violation_error_message=_("An ended basis has a time and a reason, or neither."),
             ),
         ]
 

@@ -16,6 +16,7 @@ from casework.api.fields import (
     list_of,
 )
 from casework.api.inputs import StrictInputSerializer
+from casework.choices import BasisEnd
 from casework.system import actor_name
 from responsibility_groups.choices import MemberKind
 from responsibility_groups.models import (
@@ -78,6 +79,10 @@ class GroupSerializer(serializers.ModelSerializer):
 class MemberSerializer(serializers.ModelSerializer):
     display_name = serializers.CharField(read_only=True)
     sharing_missing = serializers.SerializerMethodField()
+    # Set by a withdrawn consent or an ended mandate (responsibility_groups.basis), never by a
+    # request; "" and null while sharing with the member is covered as it was.
+    basis_ended_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    basis_ended_reason = serializers.ChoiceField(choices=BasisEnd.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = GroupMember
@@ -94,6 +99,8 @@ class MemberSerializer(serializers.ModelSerializer):
             "role",
             "is_active",
             "sharing_missing",
+            "basis_ended_at",
+            "basis_ended_reason",
         ]
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))

@@ -11,9 +11,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from casework.choices import BasisEnd
 from casework.models import Representative, ServiceUser, Unit
 from plans.models import IndividualPlan
-from plans.participants import links_fit_kind
+from plans.participants import basis_end_has_reason, links_fit_kind
 from responsibility_groups.choices import MemberKind
 
 
@@ -102,6 +103,13 @@ class GroupMember(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     role = models.CharField(_("role in the group"), max_length=120, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Set when the consent or mandate that covered sharing with the member ended and no other
+    # took its place (responsibility_groups.basis); cleared when one does. The row stays active:
+    # the coordinator decides, and invitations and minutes already leave the member out.
+    basis_ended_at = models.DateTimeField(_("basis ended at"), null=True, blank=True)
+    basis_ended_reason = models.CharField(
+        _("basis ended by"), max_length=20, choices=BasisEnd.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("group member")
@@ -131,6 +139,11 @@ class GroupMember(models.Model):
                 fields=["group", "representative"],
                 condition=Q(is_active=True, representative__isnull=False),
                 name="group_member_representative_once",
+            ),
+            models.CheckConstraint(
+                condition=basis_end_has_reason(),
+                name="group_member_basis_end_has_reason",
+                violation_error_message=_("An ended basis has a time and a reason, or neither."),
             ),
         ]
 
