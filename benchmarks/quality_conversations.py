@@ -49,18 +49,13 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cases import indicators as case_indicators
+from cases.choices import CaseState, DecisionOutcome, HomeVisitMissReason
+from cases.models import Case, Decision, HomeVisit
 from casework import indicators
-from casework.choices import (
-    CaseState,
-    DecisionOutcome,
-    HomeVisitMissReason,
-    StaffRole,
-)
+from casework.choices import StaffRole
 from casework.demo.scale import SCALE_MUNICIPALITY
 from casework.models import (
-    Case,
-    Decision,
-    HomeVisit,
     Municipality,
     ServiceUser,
     StaffMembership,
@@ -302,11 +297,11 @@ def measure_indicators(runs: int) -> list[tuple[str, list[float], int, str]]:
     calls: list[tuple[str, Callable[[], dict[int, indicators.Share]]]] = [
         (
             "after home visit",
-            lambda: indicators.decisions_after_home_visit(reach=reach, start=start, end=end),
+            lambda: case_indicators.decisions_after_home_visit(reach=reach, start=start, end=end),
         ),
         (
             "within a month",
-            lambda: indicators.decisions_within_a_month(reach=reach, start=start, end=end),
+            lambda: case_indicators.decisions_within_a_month(reach=reach, start=start, end=end),
         ),
         (
             "conversations offered",

@@ -36,9 +36,9 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from cases.models import HomeVisit
+from cases.services import case_create
 from casework.auth import api_token_issue
-from casework.cases import case_create
-from casework.models import HomeVisit
 from casework.selectors import reach_for
 from plans.models import IndividualPlan
 from quality_conversations.models import QualityConversation

@@ -6,7 +6,3 @@ class CaseworkConfig(AppConfig):
     name = "casework"
     verbose_name = _("Casework")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        # Registers the case and home-visit transitions with the engine.
-        from casework import case_workflow  # noqa: F401

@@ -23,6 +23,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition
 
@@ -228,6 +229,12 @@ def perform_transition(reach: Reach, obj: Any, name: str, *, comment: str = "", 
         payload={"from": move.source, "to": obj.state, **workflow.payload(obj)},
     )
     return obj
+
+
+def time_in_future(obj: Any, values: Mapping[str, Any]) -> list[str]:
+    """An input guard for scheduling: ``at`` must be given and later than now."""
+    at = values.get("at")
+    return [] if at is not None and at > timezone.now() else ["time_in_future"]
 
 
 def history_for(obj: Any) -> models.QuerySet[WorkflowTransition]:

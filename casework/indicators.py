@@ -10,11 +10,9 @@ import dataclasses
 import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from casework.choices import HomeVisitState
-from casework.models import Case, HomeVisit
 from casework.selectors import Reach
 
 
@@ -32,7 +30,7 @@ def units_in_reach(reach: Reach, queryset: QuerySet[Any]) -> QuerySet[Any]:
     return queryset if reach.is_superuser else queryset.filter(unit_id__in=sorted(reach.unit_ids))
 
 
-def _period(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+def period_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
     """[start, end) as aware datetimes in Oslo: a decision at 23:30 on 31 December is that year's."""
     tz = timezone.get_current_timezone()
     return (
@@ -43,36 +41,3 @@ def _period(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime
 
 def shares_by_unit(rows: QuerySet[Any]) -> dict[int, Share]:
     return {row["unit_id"]: Share(row["numerator"], row["denominator"]) for row in rows}
-
-
-def decisions_after_home_visit(*, reach: Reach, start: datetime.date, end: datetime.date) -> dict[int, Share]:
-    """Decisions made in [start, end) that a completed home visit preceded."""
-    since, until = _period(start, end)
-    visited = Exists(
-        HomeVisit.objects.filter(
-            case=OuterRef("pk"), state=HomeVisitState.COMPLETED, state_changed_at__lte=OuterRef("decided_at")
-        )
-    )
-    rows = (
-        units_in_reach(reach, Case.objects.filter(decided_at__gte=since, decided_at__lt=until))
-        .annotate(visited=visited)
-        .values("unit_id")
-        .annotate(numerator=Count("pk", filter=Q(visited=True)), denominator=Count("pk"))
-        .order_by("unit_id")
-    )
-    return shares_by_unit(rows)
-
-
-def decisions_within_a_month(*, reach: Reach, start: datetime.date, end: datetime.date) -> dict[int, Share]:
-    """Decisions made in [start, end) within one month of receipt."""
-    since, until = _period(start, end)
-    rows = (
-        units_in_reach(reach, Case.objects.filter(decided_at__gte=since, decided_at__lt=until))
-        .values("unit_id")
-        .annotate(
-            numerator=Count("pk", filter=Q(decided_at__date__lte=F("reply_due_on"))),
-            denominator=Count("pk"),
-        )
-        .order_by("unit_id")
-    )
-    return shares_by_unit(rows)

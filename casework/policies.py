@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casework.choices import ACCESS_LOG_ROLES, CASE_WRITE_ROLES
 from casework.errors import NotAllowed
@@ -51,3 +52,25 @@ def ensure_can_grant_access(*, reach: Reach, service_user: ServiceUser) -> None:
         return
     if not reach.roles_in(_unit_ids(service_user)) & {"unit_manager"}:
         raise NotAllowed(_("Only unit managers may grant access to a service user."))
+
+
+# --- The case workflow and the quality conversations: the unit's caseworkers and managers ------
+
+
+CASE_WORK_DENIED = gettext_lazy("Only caseworkers and unit managers of the case's unit may do this.")
+
+
+def may_work_on(reach: Reach, unit_id: int) -> bool:
+    """Caseworkers and unit managers of the unit (and superusers) act on its cases, visits and
+    quality conversations; other staff in reach only read them."""
+    return reach.is_superuser or bool(reach.roles_in([unit_id]) & CASE_WRITE_ROLES)
+
+
+def work_role(reach: Reach, unit_id: int) -> str:
+    """The actor's role in the unit, as the audit trail names it."""
+    return ",".join(sorted(reach.roles_in([unit_id]))) or "superuser"
+
+
+def ensure_can_work_on(reach: Reach, unit_id: int) -> None:
+    if not may_work_on(reach, unit_id):
+        raise NotAllowed(str(CASE_WORK_DENIED))

@@ -24,14 +24,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from casework import lookups  # noqa: F401  (registers pk__in_ids_of)
-from casework.choices import AccessBasis, CaseState, RepresentativeKind
+from casework.choices import AccessBasis, RepresentativeKind
 from casework.limits import parse_id
 from casework.models import (
     AccessGrant,
     AccessLogEntry,
-    Case,
     Consent,
-    HomeVisit,
     Mandate,
     Representative,
     ServiceUser,
@@ -348,50 +346,3 @@ def staff_user_in_municipality(*, municipality_id: int, id: Any) -> Any:
 
 
 # --- Cases and home visits --------------------------------------------------------------------
-
-
-def case_list_for(*, reach: Reach) -> QuerySet[Case]:
-    """Cases of people the actor reaches as staff (representatives follow cases in the portal)."""
-    if not getattr(reach.actor, "is_authenticated", False):
-        return Case.objects.none()
-    # The decision is part of every case shown (``CaseSerializer``): joined here, so that each
-    # list of cases reads it with the page rather than once a row.
-    cases = Case.objects.select_related("service_user", "unit", "decision").prefetch_related(
-        "service_user__units"
-    )
-    if reach.is_superuser:
-        return cases.order_by("received_on", "id")
-    staff_ids = reachable_service_user_ids(reach.as_staff())
-    return cases.filter(service_user_id__in=staff_ids).order_by("received_on", "id")
-
-
-def case_get_for(*, reach: Reach, id: Any) -> Case:
-    return one_in_reach(case_list_for(reach=reach), id)
-
-
-def cases_past_reply_deadline(*, reach: Reach, unit_id: int | None = None) -> list[Case]:
-    """Undecided cases whose provisional-reply date has passed with no reply sent."""
-    cases = case_list_for(reach=reach).filter(
-        state__in=[CaseState.RECEIVED, CaseState.UNDER_ASSESSMENT],
-        reply_due_on__lt=timezone.localdate(),
-        provisional_reply_sent_on__isnull=True,
-    )
-    if unit_id is not None:
-        cases = cases.filter(unit_id=unit_id)
-    return list(cases)
-
-
-def home_visit_list_for(*, reach: Reach) -> QuerySet[HomeVisit]:
-    if not getattr(reach.actor, "is_authenticated", False):
-        return HomeVisit.objects.none()
-    visits = HomeVisit.objects.select_related("case__service_user", "case__unit").prefetch_related(
-        "case__service_user__units"
-    )
-    if reach.is_superuser:
-        return visits.order_by("created_at", "id")
-    staff_ids = reachable_service_user_ids(reach.as_staff())
-    return visits.filter(case__service_user_id__in=staff_ids).order_by("created_at", "id")
-
-
-def home_visit_get_for(*, reach: Reach, id: Any) -> HomeVisit:
-    return one_in_reach(home_visit_list_for(reach=reach), id)

@@ -25,8 +25,8 @@ class Workflow:
 WORKFLOWS = (
     Workflow("individual-plan", "Individual plan (individuell plan)", "plans.IndividualPlan"),
     Workflow("meeting", "Responsibility-group meeting (ansvarsgruppemøte)", "responsibility_groups.Meeting"),
-    Workflow("case", "Case (sak) with its decision (vedtak)", "casework.Case"),
-    Workflow("home-visit", "Home visit before the decision (hjemmebesøk)", "casework.HomeVisit"),
+    Workflow("case", "Case (sak) with its decision (vedtak)", "cases.Case"),
+    Workflow("home-visit", "Home visit before the decision (hjemmebesøk)", "cases.HomeVisit"),
     Workflow(
         "quality-conversation",
         "Annual quality conversation (kvalitetssamtale)",

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "plans",
     "responsibility_groups",
     "quality_conversations",
+    "cases",
     "notifications",
     "config",  # on top: the commands that wire every app (seed_demo, run_embedded)
 ]

@@ -16,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("plans.api.urls")),
     path("", include("responsibility_groups.api.urls")),
     path("", include("quality_conversations.api.urls")),
+    path("", include("cases.api.urls")),
     path("", include("notifications.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

@@ -19,8 +19,10 @@ from typing import Any
 from django.db.models import Model, Q
 from django.utils import timezone
 
+from cases import events as case_events
+from cases.models import Case, HomeVisit
 from casework import events as casework_events
-from casework.models import Case, HomeVisit, Unit
+from casework.models import Unit
 from notifications import recipients as r
 from notifications.recipients import Recipient
 from notifications.sms import sms_enabled
@@ -382,7 +384,7 @@ EVENT_MESSAGES: dict[str, str] = {
     plan_events.PLAN_REVIEW_COMPLETED: "plan_reviewed",
     conversation_events.CONVERSATION_OFFERED: "quality_conversation_offered",
     conversation_events.CONVERSATION_SCHEDULED: "quality_conversation_scheduled",
-    casework_events.HOME_VISIT_SCHEDULED: "home_visit_scheduled",
+    case_events.HOME_VISIT_SCHEDULED: "home_visit_scheduled",
 }
 SILENT_EVENTS: frozenset[str] = frozenset(
     {
@@ -398,12 +400,12 @@ SILENT_EVENTS: frozenset[str] = frozenset(
         meeting_events.MEETING_HELD,
         meeting_events.MEETING_MINUTES_STARTED,
         meeting_events.MEETING_MINUTES_CORRECTED,
-        casework_events.CASE_ASSESSMENT_STARTED,
-        casework_events.CASE_DECIDED,
-        casework_events.CASE_APPEALED,
-        casework_events.CASE_CLOSED,
-        casework_events.HOME_VISIT_COMPLETED,
-        casework_events.HOME_VISIT_MISSED,
+        case_events.CASE_ASSESSMENT_STARTED,
+        case_events.CASE_DECIDED,
+        case_events.CASE_APPEALED,
+        case_events.CASE_CLOSED,
+        case_events.HOME_VISIT_COMPLETED,
+        case_events.HOME_VISIT_MISSED,
         conversation_events.CONVERSATION_ACCEPTED,
         conversation_events.CONVERSATION_DECLINED,
         conversation_events.CONVERSATION_HELD,

@@ -19,9 +19,10 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from casework.choices import CaseState
+from cases.choices import CaseState
+from cases.models import Case
 from casework.engine import transition_count
-from casework.models import Case, Unit
+from casework.models import Unit
 from notifications.catalogue import message_for
 from notifications.delivery import create_notifications
 from notifications.keys import source_of

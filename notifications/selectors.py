@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from cases import selectors as case_selectors
 from casework import selectors as casework_selectors
 from casework.models import Representative
 from casework.selectors import Reach, reach_for
@@ -57,8 +58,8 @@ OBJECT_SELECTORS: dict[str, Callable[..., Any]] = {
     "plan": plan_staff_get_for,
     "group": group_get_for,
     "meeting": meeting_get_for,
-    "case": casework_selectors.case_get_for,
-    "home_visit": casework_selectors.home_visit_get_for,
+    "case": case_selectors.case_get_for,
+    "home_visit": case_selectors.home_visit_get_for,
     "quality_conversation": conversation_selectors.quality_conversation_get_for,
 }
 

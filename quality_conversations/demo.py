@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from casework.demo.casework_flows import soon
+from casework.demo.times import soon
 from casework.models import Unit
 from casework.selectors import Reach
 from quality_conversations import services as conversation_services

@@ -1,6 +1,6 @@
 """The annual quality conversation's transitions, declared once for the engine (casework/engine.py).
 
-Who: caseworkers and unit managers of the conversation's unit (``casework.cases.may_work_on``).
+Who: caseworkers and unit managers of the conversation's unit (``casework.policies.may_work_on``).
 What is missing: a representative whose mandate or consent is valid now (to offer and schedule),
 a time in the future, a date in the conversation's year, a summary, an open plan for follow-ups
 marked for it. ``mark_not_applicable`` and ``expire`` are scheduled work's, never a caller's.
@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from casework.case_workflow import time_in_future
-from casework.cases import CASE_WORK_DENIED, may_work_on, work_role
-from casework.engine import Step, Workflow, register
+from casework.engine import Step, Workflow, register, time_in_future
+from casework.policies import CASE_WORK_DENIED, may_work_on, work_role
 from quality_conversations import events
 from quality_conversations.models import QualityConversation
 from quality_conversations.services import documentation_missing, record_follow_ups, representative_valid_now

@@ -22,15 +22,14 @@ from typing import Any
 
 from django.utils import timezone
 
+from cases.demo import DemoCase, case_in_flow
+from cases.models import Case, HomeVisit
 from casework.choices import AccessBasis, AccessSource, StaffRole
-from casework.demo.casework_flows import DemoCase, case_in_flow
 from casework.demo.municipality import UNITS
 from casework.models import (
     AccessGrant,
     AccessLogEntry,
-    Case,
     Consent,
-    HomeVisit,
     Mandate,
     Representative,
     ServiceUser,

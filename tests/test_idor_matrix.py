@@ -47,13 +47,12 @@ from django.test import override_settings
 from django.urls import resolve, reverse
 from django.utils import timezone
 
+from cases.demo import DemoCase, case_in_flow
+from cases.models import Case, HomeVisit
 from casework.choices import StaffRole
-from casework.demo.casework_flows import DemoCase, case_in_flow
 from casework.demo.municipality import LOGINS, MUNICIPALITY, SERVICE_AREA, UNITS
 from casework.models import (
-    Case,
     Consent,
-    HomeVisit,
     Mandate,
     Municipality,
     Representative,

@@ -128,7 +128,7 @@ def test_a_meeting_filter_by_a_group_out_of_reach_answers_like_a_missing_group(w
 
 
 def test_a_home_visit_filter_by_a_case_out_of_reach_answers_like_a_missing_case(world, api):
-    from casework import cases
+    from cases import services as cases
     from casework.selectors import reach_for
 
     case = cases.case_create(

@@ -16,9 +16,10 @@ import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from casework import cases, conversations
+from cases import services as cases
 from casework.selectors import reach_for
 from notifications.models import Notification
+from quality_conversations import services as conversations
 from tests.factories import UnitFactory
 from tests.plans.conftest import PlanBuilder
 from tests.responsibility_groups.conftest import GroupBuilder

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from casework.api import cases, views
+from casework.api import views
 
 router = SimpleRouter()
 router.register("units", views.UnitViewSet, basename="unit")
@@ -9,8 +9,6 @@ router.register("service-users", views.ServiceUserViewSet, basename="service-use
 router.register("representatives", views.RepresentativeViewSet, basename="representative")
 router.register("mandates", views.MandateViewSet, basename="mandate")
 router.register("consents", views.ConsentViewSet, basename="consent")
-router.register("cases", cases.CaseViewSet, basename="case")
-router.register("home-visits", cases.HomeVisitViewSet, basename="home-visit")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="auth-token"),

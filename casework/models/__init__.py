@@ -1,5 +1,4 @@
 from casework.models.audit import AccessLogEntry, AuditEvent
-from casework.models.cases import Case, Decision, HomeVisit
 from casework.models.grants import AccessGrant, ServiceUserUserObjectPermission
 from casework.models.organisation import Municipality, ServiceArea, StaffMembership, Unit
 from casework.models.outbox import OutboxEvent
@@ -12,10 +11,7 @@ __all__ = [
     "AccessLogEntry",
     "ApiToken",
     "AuditEvent",
-    "Case",
     "Consent",
-    "Decision",
-    "HomeVisit",
     "LoginThrottle",
     "Mandate",
     "Municipality",

@@ -8,8 +8,10 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from casework import cases, indicators
-from casework.models import Case, HomeVisit
+from cases import indicators as case_indicators
+from cases import services as cases
+from cases.models import Case, HomeVisit
+from casework import indicators
 from casework.selectors import reach_for
 from quality_conversations import indicators as conversation_indicators
 from quality_conversations import services as conversations
@@ -83,8 +85,8 @@ def test_decision_indicators_count_by_hand(world):
     )
     reach = reach_for(world.actors["quality_admin"])
 
-    visited = indicators.decisions_after_home_visit(reach=reach, start=LAST_YEAR[0], end=LAST_YEAR[1])
-    in_time = indicators.decisions_within_a_month(reach=reach, start=LAST_YEAR[0], end=LAST_YEAR[1])
+    visited = case_indicators.decisions_after_home_visit(reach=reach, start=LAST_YEAR[0], end=LAST_YEAR[1])
+    in_time = case_indicators.decisions_within_a_month(reach=reach, start=LAST_YEAR[0], end=LAST_YEAR[1])
 
     assert visited == {world.unit_a.pk: indicators.Share(2, 4)}
     assert in_time == {world.unit_a.pk: indicators.Share(3, 4)}
@@ -94,7 +96,7 @@ def test_each_indicator_is_one_query(world, django_assert_num_queries):
     reach = reach_for(world.actors["quality_admin"])
 
     with django_assert_num_queries(1):
-        indicators.decisions_after_home_visit(reach=reach, start=YEAR[0], end=YEAR[1])
+        case_indicators.decisions_after_home_visit(reach=reach, start=YEAR[0], end=YEAR[1])
     with django_assert_num_queries(1):
         conversation_indicators.conversations_offered(reach=reach, year=2026)
 

@@ -16,8 +16,8 @@ import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from cases.models import Case
 from casework.choices import StaffRole
-from casework.models import Case
 from plans.models import IndividualPlan
 from responsibility_groups.models import ResponsibilityGroup
 from tests.factories import MembershipFactory

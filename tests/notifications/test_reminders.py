@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 from django.core import mail
 from django.utils import timezone
 
-from casework.cases import case_create, case_record_provisional_reply
+from cases.services import case_create, case_record_provisional_reply
 from casework.selectors import reach_for
 from notifications import reminders
 from notifications.choices import Channel, DeliveryStatus

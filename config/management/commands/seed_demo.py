@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casework.demo.casework_flows import seed_demo_cases
+from cases.demo import seed_demo_cases
 from casework.demo.municipality import DEMO_PASSWORD, PEOPLE_PER_UNIT, seed_demo_municipality
 from casework.demo.scale import seed_scale
 from casework.selectors import reach_for

@@ -1,7 +1,7 @@
 """The transitions of the pre-decision case workflow (cases and their home visits), declared once
 for the engine (casework/engine.py).
 
-Who: caseworkers and unit managers of the case's unit (``casework.cases.may_work_on``). What is
+Who: caseworkers and unit managers of the case's unit (``casework.policies.may_work_on``). What is
 missing: a completed home visit or a recorded reason for none before a decision; findings and
 the person's own wishes at a visit; a time in the future. Side effects: the decision row, the
 representatives present at a visit.
@@ -12,26 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils import timezone
-
-from casework import events
-from casework.cases import (
-    CASE_WORK_DENIED,
-    decision_missing,
-    may_work_on,
-    record_decision,
-    visit_completion_missing,
-    work_role,
-)
-from casework.choices import HomeVisitMissReason
-from casework.engine import Move, Step, Workflow, register
-from casework.models import Case, HomeVisit
-
-
-def time_in_future(obj: Any, values: Mapping[str, Any]) -> list[str]:
-    """Scheduling needs ``at``, later than now."""
-    at = values.get("at")
-    return [] if at is not None and at > timezone.now() else ["time_in_future"]
+from cases import events
+from cases.choices import HomeVisitMissReason
+from cases.models import Case, HomeVisit
+from cases.services import decision_missing, record_decision, visit_completion_missing
+from casework.engine import Move, Step, Workflow, register, time_in_future
+from casework.policies import CASE_WORK_DENIED, may_work_on, work_role
 
 
 def _miss_reason(visit: HomeVisit, values: Mapping[str, Any]) -> list[str]:

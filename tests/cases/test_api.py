@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from casework.models import AccessLogEntry, Case
+from cases.models import Case
+from casework.models import AccessLogEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,12 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from casework.choices import CaseState, HomeVisitState
-from casework.demo.casework_flows import DEMO_CASES
-from casework.models import Case, Decision, HomeVisit, Unit, WorkflowTransition
-from casework.selectors import cases_past_reply_deadline, reach_for
+from cases.choices import CaseState, HomeVisitState
+from cases.demo import DEMO_CASES
+from cases.models import Case, Decision, HomeVisit
+from cases.selectors import cases_past_reply_deadline
+from casework.models import Unit, WorkflowTransition
+from casework.selectors import reach_for
 from quality_conversations.choices import ConversationState
 from quality_conversations.models import QualityConversation
 
@@ -73,7 +75,7 @@ def test_cases_in_every_state_the_services_reach():
 
     assert set(HomeVisit.objects.values_list("state", flat=True)) == set(HomeVisitState.values)
     # Every step went through the services: history rows for each transition.
-    assert WorkflowTransition.objects.filter(object_type="casework.case", name="decide").count() == 3
+    assert WorkflowTransition.objects.filter(object_type="cases.case", name="decide").count() == 3
 
 
 def test_one_case_is_past_the_provisional_reply_deadline():

@@ -3,7 +3,7 @@
 A case cannot be decided before the person has been visited at home, or a reason is recorded
 why no visit was made (forvaltningsloven § 17, the duty to investigate). A case not decided one
 month after receipt needs a provisional reply (forvaltningsloven § 11 a).
-Transition methods change fields only (ADR 0001); ``casework.cases`` holds the services.
+Transition methods change fields only (ADR 0001); ``cases.services`` holds the services.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from casework.choices import CaseState, DecisionOutcome, HomeVisitMissReason, HomeVisitState
-from casework.models.organisation import Unit
-from casework.models.people import Representative, ServiceUser
+from cases.choices import CaseState, DecisionOutcome, HomeVisitMissReason, HomeVisitState
+from casework.models import Representative, ServiceUser, Unit
 from casework.models.workflow import WorkflowStateMixin
 
 C = CaseState
@@ -43,6 +42,7 @@ class Case(WorkflowStateMixin, ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        db_table = "casework_case"  # created when the model lived in casework
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["received_on", "id"]
@@ -95,6 +95,7 @@ class HomeVisit(WorkflowStateMixin, ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        db_table = "casework_homevisit"  # created when the model lived in casework
         verbose_name = _("home visit")
         verbose_name_plural = _("home visits")
         ordering = ["created_at", "id"]
@@ -133,6 +134,7 @@ class Decision(models.Model):
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
 
     class Meta:
+        db_table = "casework_decision"  # created when the model lived in casework
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
 

@@ -1,14 +1,14 @@
 """Demo cases: cases in every state the services reach, for people of the demo municipality's
 first unit (the quality conversations' demo is ``quality_conversations.demo``).
 
-Built through the services (``casework.cases``), so every step is audited and has its history,
+Built through the services (``cases.services``), so every step is audited and has its history,
 exactly as if the unit's caseworker had clicked through it.
 
 Create-only and idempotent: a case is found by its person and the service applied for; an
 existing case is left alone, whatever state it is in now.
 
 Not made: appealed and closed cases. The ``Case`` model has the ``appeal`` and ``close``
-transitions, but ``casework.cases`` has no service for them (and the demo never bypasses the
+transitions, but ``cases.services`` has no service for them (and the demo never bypasses the
 services to move a state), so the demo stops at ``decided``.
 """
 
@@ -21,9 +21,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from casework import cases as case_services
-from casework.choices import CaseState, DecisionOutcome, HomeVisitMissReason
-from casework.models import Case, ServiceUser, Unit
+from cases import services as case_services
+from cases.choices import CaseState, DecisionOutcome, HomeVisitMissReason
+from cases.models import Case
+from casework.demo.times import soon
+from casework.models import ServiceUser, Unit
 from casework.selectors import Reach
 
 C = CaseState
@@ -80,15 +82,6 @@ AFTER_MISS_REASON = (
     "Ikke hjemme ved avtalt besøk. Saken er tilstrekkelig opplyst gjennom samtale på kontoret og "
     "uttalelse fra fastlegen."
 )
-
-
-def _at(day: datetime.date, hour: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
-def soon(days: int, hour: int = 10) -> datetime.datetime:
-    """A wall-clock time ``days`` days from today in Oslo (always in the future for days >= 1)."""
-    return _at(timezone.localdate() + datetime.timedelta(days=days), hour)
 
 
 def _scheduled_visit(reach: Reach, case: Case, days: int) -> Any:

@@ -12,14 +12,15 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from casework import cases as services
-from casework import selectors
+from cases import selectors, services
+from cases.choices import DecisionOutcome, HomeVisitMissReason
+from cases.models import Case, Decision, HomeVisit
+from casework import selectors as casework_selectors
 from casework.api.base import PersonDataViewSet, reference_in_reach, unit_query_param
 from casework.api.fields import BoundedDateField, BoundedDateTimeField, IdField, IdListField
 from casework.api.inputs import StrictInputSerializer
 from casework.api.workflow import WorkflowActionsMixin, transition_schema
-from casework.choices import DecisionOutcome, HomeVisitMissReason
-from casework.models import Case, Decision, HomeVisit, Representative
+from casework.models import Representative
 
 
 class DecisionSerializer(serializers.ModelSerializer):
@@ -142,13 +143,13 @@ class CaseViewSet(WorkflowActionsMixin, PersonDataViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         person = reference_in_reach(
-            selectors.service_user_get_for,
+            casework_selectors.service_user_get_for,
             reach=self.reach,
             field="service_user",
             id=values.pop("service_user"),
         )
         unit = reference_in_reach(
-            selectors.unit_get_for, reach=self.reach, field="unit", id=values.pop("unit")
+            casework_selectors.unit_get_for, reach=self.reach, field="unit", id=values.pop("unit")
         )
         case = services.case_create(reach=self.reach, service_user=person, unit=unit, **values)
         return self.respond_with(self.get_in_reach(str(case.pk)), status.HTTP_201_CREATED)

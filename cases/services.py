@@ -1,6 +1,6 @@
 """Writes to cases, home visits and decisions.
 
-The transitions are declared in ``casework/case_workflow.py`` and performed by the engine
+The transitions are declared in ``cases/workflow.py`` and performed by the engine
 (``casework/engine.py``); the functions here are their named entry points and side effects.
 """
 
@@ -14,33 +14,16 @@ from dateutil.relativedelta import relativedelta
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from cases.choices import CaseState
+from cases.models import Case, Decision, HomeVisit
 from casework.audit import audit_record, changes_between
-from casework.choices import CASE_WRITE_ROLES, CaseState
 from casework.engine import Move, perform_transition
-from casework.errors import Conflict, NotAllowed
-from casework.models import Case, Decision, HomeVisit, Representative, ServiceUser, Unit
+from casework.errors import Conflict
+from casework.models import Representative, ServiceUser, Unit
+from casework.policies import ensure_can_work_on
 from casework.selectors import Reach
 from casework.services import InvalidField, ensure_unit_serves
-
-CASE_WORK_DENIED = gettext_lazy("Only caseworkers and unit managers of the case's unit may do this.")
-
-
-def may_work_on(reach: Reach, unit_id: int) -> bool:
-    """Caseworkers and unit managers of the unit (and superusers) act on its cases, visits and
-    quality conversations; other staff in reach only read them."""
-    return reach.is_superuser or bool(reach.roles_in([unit_id]) & CASE_WRITE_ROLES)
-
-
-def work_role(reach: Reach, unit_id: int) -> str:
-    """The actor's role in the unit, as the audit trail names it."""
-    return ",".join(sorted(reach.roles_in([unit_id]))) or "superuser"
-
-
-def _ensure_can_work_on(reach: Reach, unit_id: int) -> None:
-    if not may_work_on(reach, unit_id):
-        raise NotAllowed(str(CASE_WORK_DENIED))
 
 
 def _locked(model: type[models.Model], pk: int) -> Any:
@@ -56,7 +39,7 @@ def case_create(
     service_applied_for: str,
     received_on: datetime.date,
 ) -> Case:
-    _ensure_can_work_on(reach, unit.pk)
+    ensure_can_work_on(reach, unit.pk)
     ensure_unit_serves(service_user=service_user, unit=unit)
     if received_on > timezone.localdate():
         raise InvalidField(
@@ -97,7 +80,7 @@ def decision_missing(case: Case) -> list[str]:
 @transaction.atomic
 def case_record_no_visit_reason(*, reach: Reach, case: Case, reason: str) -> Case:
     case = _locked(Case, case.pk)
-    _ensure_can_work_on(reach, case.unit_id)
+    ensure_can_work_on(reach, case.unit_id)
     _ensure_undecided(case)
     if not reason.strip():
         raise InvalidField(field="reason", code="required", detail=_("Give the reason."))
@@ -177,7 +160,7 @@ def record_decision(move: Move) -> None:
 @transaction.atomic
 def home_visit_plan(*, reach: Reach, case: Case) -> HomeVisit:
     case = _locked(Case, case.pk)
-    _ensure_can_work_on(reach, case.unit_id)
+    ensure_can_work_on(reach, case.unit_id)
     _ensure_undecided(case)
     visit = HomeVisit.objects.create(case=case)
     audit_record(actor=reach.actor, action="homevisit.plan", obj=visit, service_user=case.service_user)
@@ -245,7 +228,7 @@ def case_close(*, reach: Reach, case: Case, comment: str = "") -> Case:
 def case_record_provisional_reply(*, reach: Reach, case: Case, sent_on: datetime.date) -> Case:
     """The provisional reply (forvaltningsloven § 11 a) was sent; the case leaves the work list."""
     case = _locked(Case, case.pk)
-    _ensure_can_work_on(reach, case.unit_id)
+    ensure_can_work_on(reach, case.unit_id)
     if sent_on > timezone.localdate() or sent_on < case.received_on:
         raise InvalidField(
             field="sent_on",

@@ -8,10 +8,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from casework import cases
-from casework.choices import CaseState, HomeVisitState
+from cases import services as cases
+from cases.choices import CaseState, HomeVisitState
+from cases.models import Case, Decision
 from casework.errors import GuardFailed, NotAllowed, TransitionNotAllowed
-from casework.models import AuditEvent, Case, Decision, WorkflowTransition
+from casework.models import AuditEvent, WorkflowTransition
 from casework.selectors import reach_for
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +126,7 @@ def test_only_caseworkers_and_managers_of_the_unit_work_on_cases(world, case, ac
 
 def test_history_and_audit_record_each_step(world, case):
     rows = list(
-        WorkflowTransition.objects.filter(object_type="casework.case").values_list("name", "source", "target")
+        WorkflowTransition.objects.filter(object_type="cases.case").values_list("name", "source", "target")
     )
 
     assert rows == [("start_assessment", "received", "under_assessment")]
@@ -170,7 +171,7 @@ def test_the_decision_itself_is_audited(world, case):
 
 
 def test_the_deadline_list_uses_the_stored_due_date(world):
-    from casework.selectors import cases_past_reply_deadline
+    from cases.selectors import cases_past_reply_deadline
 
     reach = reach_for(world.actors["caseworker"])
     overdue = cases.case_create(
