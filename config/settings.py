@@ -187,7 +187,7 @@ SPECTACULAR_SETTINGS = {
         "RepresentativeKindEnum": "casework.choices.RepresentativeKind",
         "ParticipantKindEnum": "plans.choices.ParticipantKind",
         "MeetingStateEnum": "responsibility_groups.choices.MeetingState",
-        "HomeVisitMissReasonEnum": "casework.choices.HomeVisitMissReason",
+        "HomeVisitMissReasonEnum": "cases.choices.HomeVisitMissReason",
         "VersionReasonEnum": "plans.choices.VersionReason",
         "LanguageEnum": "casework.choices.Language",
         "DeliveryStatusEnum": "notifications.choices.DeliveryStatus",
