@@ -11,23 +11,19 @@ from collections.abc import Mapping
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import CaseState
 from cases.models import Case, Decision, HomeVisit
 from casework.audit import audit_record, changes_between
-from casework.engine import Move, perform_transition
+from casework.engine import Move, lock_row, perform_transition
 from casework.errors import Conflict
 from casework.models import Representative, ServiceUser, Unit
 from casework.policies import ensure_can_work_on
 from casework.selectors import Reach
 from casework.services import InvalidField, ensure_unit_serves
-
-
-def _locked(model: type[models.Model], pk: int) -> Any:
-    return model._default_manager.select_for_update().get(pk=pk)
 
 
 @transaction.atomic
@@ -79,7 +75,7 @@ def decision_missing(case: Case) -> list[str]:
 
 @transaction.atomic
 def case_record_no_visit_reason(*, reach: Reach, case: Case, reason: str) -> Case:
-    case = _locked(Case, case.pk)
+    case = lock_row(case)
     ensure_can_work_on(reach, case.unit_id)
     _ensure_undecided(case)
     if not reason.strip():
@@ -159,7 +155,7 @@ def record_decision(move: Move) -> None:
 
 @transaction.atomic
 def home_visit_plan(*, reach: Reach, case: Case) -> HomeVisit:
-    case = _locked(Case, case.pk)
+    case = lock_row(case)
     ensure_can_work_on(reach, case.unit_id)
     _ensure_undecided(case)
     visit = HomeVisit.objects.create(case=case)
@@ -227,7 +223,7 @@ def case_close(*, reach: Reach, case: Case, comment: str = "") -> Case:
 @transaction.atomic
 def case_record_provisional_reply(*, reach: Reach, case: Case, sent_on: datetime.date) -> Case:
     """The provisional reply (forvaltningsloven § 11 a) was sent; the case leaves the work list."""
-    case = _locked(Case, case.pk)
+    case = lock_row(case)
     ensure_can_work_on(reach, case.unit_id)
     if sent_on > timezone.localdate() or sent_on < case.received_on:
         raise InvalidField(

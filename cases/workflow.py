@@ -34,7 +34,6 @@ CASE_WORKFLOW = register(
         resource="case",
         policy=lambda reach, case: may_work_on(reach, case.unit_id),
         denied=CASE_WORK_DENIED,
-        lock=lambda case: Case.objects.select_for_update().get(pk=case.pk),
         person=lambda case: case.service_user,
         role=lambda reach, case: work_role(reach, case.unit_id),
         steps=(
@@ -58,7 +57,6 @@ HOME_VISIT_WORKFLOW = register(
         resource="homevisit",
         policy=lambda reach, visit: may_work_on(reach, visit.case.unit_id),
         denied=CASE_WORK_DENIED,
-        lock=lambda visit: HomeVisit.objects.select_for_update().get(pk=visit.pk),
         person=lambda visit: visit.case.service_user,
         role=lambda reach, visit: work_role(reach, visit.case.unit_id),
         steps=(

@@ -80,10 +80,11 @@ class Workflow:
     steps: Sequence[Step]
     policy: Policy
     denied: Any  # the 403 detail (a lazy translation)
-    lock: Callable[[Any], Any]  # the row, locked with select_for_update and re-read
     person: Callable[[Any], ServiceUser]
     role: Callable[[Reach, Any], str]  # the actor's role, as the audit trail names it
     payload: Callable[[Any], dict[str, Any]] = field(default=lambda obj: {})
+    # The row, locked with select_for_update and re-read; by default the row alone (``lock_row``).
+    lock: Callable[[Any], Any] | None = None
     by_name: dict[str, Step] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -153,6 +154,11 @@ def transition_options(reach: Reach, obj: Any) -> list[TransitionOption]:
     return sorted(options, key=lambda option: option.name)
 
 
+def lock_row(obj: Any) -> Any:
+    """``obj``'s row, locked for this transaction and re-read (another request may have moved it)."""
+    return type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+
+
 def available_transitions(obj: Any) -> list[str]:
     return sorted(t.name for t in obj.transitions_from_here())
 
@@ -164,7 +170,7 @@ def perform_transition(reach: Reach, obj: Any, name: str, *, comment: str = "", 
     step = workflow.step(name)
     if step is None:
         raise LookupError(f"{workflow.label} has no transition {name!r}")
-    obj = workflow.lock(obj)
+    obj = (workflow.lock or lock_row)(obj)
     available = available_transitions(obj)
     if name not in available:
         raise TransitionNotAllowed(

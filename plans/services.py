@@ -35,7 +35,7 @@ from plans.participants import IDENTITY_FIELDS, duplicate_problem, kind_field_pr
 from plans.policies import ensure_can_create, ensure_can_edit, ensure_can_move
 
 
-def _lock(plan: IndividualPlan) -> IndividualPlan:
+def plan_lock(plan: IndividualPlan) -> IndividualPlan:
     """The plan row, locked for this transaction and re-read (another request may have moved it)."""
     return IndividualPlan.objects.select_for_update().select_related("service_user", "unit").get(pk=plan.pk)
 
@@ -136,7 +136,7 @@ PLAN_FIELDS = ("resources", "needs", "cooperation", "period_start", "period_end"
 def plan_update(
     *, reach: Reach, plan: IndividualPlan, consent: Consent | None = None, **changes: Any
 ) -> IndividualPlan:
-    plan = _lock(plan)
+    plan = plan_lock(plan)
     ensure_can_edit(reach=reach, plan=plan)
     unknown = set(changes) - set(PLAN_FIELDS)
     if unknown:
@@ -172,7 +172,7 @@ def plan_item_create(
     *, reach: Reach, plan: IndividualPlan, model: type[models.Model], **values: Any
 ) -> models.Model:
     """Add a goal, participant or measure to a plan that is open for work."""
-    plan = _lock(plan)
+    plan = plan_lock(plan)
     ensure_can_edit(reach=reach, plan=plan)
     _check_item_references(plan, values)
     if model is Participant:
@@ -192,7 +192,7 @@ def plan_item_create(
 
 @transaction.atomic
 def plan_item_update(*, reach: Reach, item: Any, **values: Any) -> Any:
-    plan = _lock(item.plan)
+    plan = plan_lock(item.plan)
     ensure_can_edit(reach=reach, plan=plan)
     _check_item_references(plan, values)
     before = _item_values(item, list(values))
@@ -220,7 +220,7 @@ def plan_item_update(*, reach: Reach, item: Any, **values: Any) -> Any:
 
 @transaction.atomic
 def plan_item_delete(*, reach: Reach, item: Any) -> None:
-    plan = _lock(item.plan)
+    plan = plan_lock(item.plan)
     ensure_can_edit(reach=reach, plan=plan)
     if isinstance(item, Participant) and item.measures.exists():
         raise Conflict(_("The participant is responsible for measures; reassign them first."), code="in_use")
@@ -258,7 +258,7 @@ def _check_item_references(plan: IndividualPlan, values: dict[str, Any]) -> None
 @transaction.atomic
 def goal_assess(*, reach: Reach, goal: Goal, progress: str, assessment: str) -> GoalAssessment:
     """Record how far a goal was reached, in the review under way (once per goal and review)."""
-    plan = _lock(goal.plan)
+    plan = plan_lock(goal.plan)
     ensure_can_move(reach=reach, plan=plan)
     review = plan.reviews.filter(completed_at__isnull=True).order_by("-number").first()
     if plan.state != PlanState.UNDER_REVIEW or review is None:

@@ -18,7 +18,7 @@ from plans.choices import VersionReason
 from plans.content import plan_content, plan_for_content
 from plans.models import IndividualPlan, PlanReview, PlanVersion
 from plans.policies import may_move
-from plans.services import plan_access_end, plan_role
+from plans.services import plan_access_end, plan_lock, plan_role
 
 
 def _freeze(plan: IndividualPlan, actor: Any, reason: str) -> PlanVersion:
@@ -57,18 +57,13 @@ def _step(name: str, event: str, **declared: Any) -> Step:
     return Step(name=name, event=event, guard=lambda plan: guards.missing_for(plan, name), **declared)
 
 
-def _lock(plan: IndividualPlan) -> IndividualPlan:
-    """The plan row, locked for this transaction and re-read (another request may have moved it)."""
-    return IndividualPlan.objects.select_for_update().select_related("service_user", "unit").get(pk=plan.pk)
-
-
 PLAN_WORKFLOW = register(
     Workflow(
         model=IndividualPlan,
         resource="plan",
         policy=may_move,
         denied=_("Only the plan's coordinator or a caseworker of its unit may change the plan."),
-        lock=_lock,
+        lock=plan_lock,
         person=lambda plan: plan.service_user,
         role=lambda reach, plan: plan_role(reach, plan),
         payload=lambda plan: {"plan": plan.pk},

@@ -33,7 +33,6 @@ CONVERSATION_WORKFLOW = register(
         resource="qualityconversation",
         policy=lambda reach, conversation: may_work_on(reach, conversation.unit_id),
         denied=CASE_WORK_DENIED,
-        lock=lambda c: QualityConversation.objects.select_for_update().get(pk=c.pk),
         person=lambda conversation: conversation.service_user,
         role=lambda reach, conversation: work_role(reach, conversation.unit_id),
         steps=(
